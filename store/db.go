@@ -1,0 +1,257 @@
+// Package store implements Haven's services on database/sql, for embedded
+// SQLite and for PostgreSQL, with one set of portable SQL. The few dialect
+// differences (placeholders, column types, time values, locking) live in
+// dialect.go. Every method reads the Actor from the context and asks the
+// access policy inside its transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/auth"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Config says where the database is and how accounts behave. Zero values
+// take the documented defaults (see Defaults).
+type Config struct {
+	// DataDir holds haven.db (SQLite), keys and attachments.
+	DataDir string
+	// DSN selects PostgreSQL when it starts with postgres:// or postgresql://.
+	DSN string
+
+	PasswordParams   auth.Params
+	SessionIdle      time.Duration // a session unused this long ends
+	SessionMax       time.Duration // a session ends this long after login, used or not
+	LoginMaxFailures int           // failures within LockoutWindow that lock an account name
+	LockoutWindow    time.Duration
+	LoginIPLimit     int // failed logins per minute from one address before 429
+
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Defaults fills in zero fields.
+func (c *Config) Defaults() {
+	if c.DataDir == "" {
+		c.DataDir = "haven-data"
+	}
+	if c.PasswordParams == (auth.Params{}) {
+		c.PasswordParams = auth.DefaultParams
+	}
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 30 * time.Minute
+	}
+	if c.SessionMax == 0 {
+		c.SessionMax = 12 * time.Hour
+	}
+	if c.LoginMaxFailures == 0 {
+		c.LoginMaxFailures = 5
+	}
+	if c.LockoutWindow == 0 {
+		c.LockoutWindow = 15 * time.Minute
+	}
+	if c.LoginIPLimit == 0 {
+		c.LoginIPLimit = 20
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// DB is the open database: a writer and a reader pool (the same pool on
+// PostgreSQL; on SQLite one writer connection, as SQLite allows one writer).
+type DB struct {
+	cfg     Config
+	dialect dialect
+	write   *sql.DB
+	read    *sql.DB
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating when needed) the database and applies migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	cfg.Defaults()
+	db := &DB{cfg: cfg}
+	switch {
+	case IsPostgres(cfg.DSN):
+		db.dialect = postgres
+		pool, err := sql.Open("pgx", cfg.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(5)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.write, db.read = pool, pool
+	case cfg.DSN == "" || strings.HasPrefix(cfg.DSN, "sqlite:") || strings.HasPrefix(cfg.DSN, "file:"):
+		db.dialect = sqlite
+		path := filepath.Join(cfg.DataDir, "haven.db")
+		if p := strings.TrimPrefix(strings.TrimPrefix(cfg.DSN, "sqlite:"), "file:"); p != "" {
+			path = p
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		var err error
+		if db.write, err = openSQLite(path, 1); err != nil {
+			return nil, err
+		}
+		if db.read, err = openSQLite(path, 8); err != nil {
+			db.write.Close()
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unsupported --db %q: use postgres://… or leave it empty for embedded SQLite", redactDSN(cfg.DSN))
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(path string, conns int) (*sql.DB, error) {
+	// busy_timeout first so that the other pragmas wait rather than fail.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // writers take the lock at BEGIN, never mid-transaction
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var err error
+	if db.read != nil && db.read != db.write {
+		err = db.read.Close()
+	}
+	if db.write != nil {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.read.PingContext(ctx); err != nil {
+		return &haven.Error{Code: haven.EUNAVAILABLE, Message: "database not reachable", Err: err}
+	}
+	return nil
+}
+
+// Driver names the database in use: "sqlite" or "postgres".
+func (db *DB) Driver() string { return db.dialect.name }
+
+func (db *DB) now() time.Time { return db.cfg.Now().UTC() }
+
+// tx is a transaction with the dialect's rebinding.
+type tx struct {
+	*sql.Tx
+	d dialect
+}
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.ExecContext(ctx, t.d.rebind(q), t.d.args(args)...)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.QueryContext(ctx, t.d.rebind(q), t.d.args(args)...)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.QueryRowContext(ctx, t.d.rebind(q), t.d.args(args)...)
+}
+
+// inTx runs fn in a transaction: writable ones on the writer, read-only ones
+// on the reader pool. It commits when fn returns nil and rolls back otherwise.
+func (db *DB) inTx(ctx context.Context, writable bool, fn func(*tx) error) error {
+	pool := db.read
+	var opts *sql.TxOptions
+	if writable {
+		pool = db.write
+	} else if db.dialect.name == "postgres" {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return dbErr(err)
+	}
+	t := &tx{Tx: sqlTx, d: db.dialect}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return dbErr(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return dbErr(err)
+	}
+	return nil
+}
+
+// dbErr turns driver errors into Haven errors: ours pass through, unique
+// violations become conflicts, an unreachable database is "unavailable".
+func dbErr(err error) error {
+	var he *haven.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &he):
+		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &haven.Error{Code: haven.EUNAVAILABLE, Message: "the request was cancelled or timed out", Err: err}
+	case isUniqueViolation(err):
+		return &haven.Error{Code: haven.ECONFLICT, Message: "that already exists", Err: err}
+	}
+	return haven.Internal(err)
+}
+
+func isUniqueViolation(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}
