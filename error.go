@@ -8,15 +8,16 @@ import (
 // Error codes: the contract between layers. The web layer maps each to one
 // HTTP status (see web/errors.go); nothing else decides statuses.
 const (
-	EBADREQUEST   = "bad_request"  // the request itself is malformed (bad JSON, wrong type)
-	EINVALID      = "invalid"      // well-formed but a value is not acceptable
-	EUNAUTHORIZED = "unauthorized" // not signed in, or credentials are wrong
-	EFORBIDDEN    = "forbidden"    // signed in, but not allowed
-	ENOTFOUND     = "not_found"    // does not exist, or the caller may not know it exists
-	ECONFLICT     = "conflict"     // clashes with what is stored (duplicate slug, …)
-	ERATELIMIT    = "rate_limited" // too many attempts; try later
-	EUNAVAILABLE  = "unavailable"  // a dependency (the database) is not reachable
-	EINTERNAL     = "internal"     // a bug or an unexpected failure; details are logged, never shown
+	EBADREQUEST   = "bad_request"        // the request itself is malformed (bad JSON, wrong type)
+	EINVALID      = "invalid"            // well-formed but a value is not acceptable
+	EUNAUTHORIZED = "unauthorized"       // not signed in, or credentials are wrong
+	EFORBIDDEN    = "forbidden"          // signed in, but not allowed
+	ENOTFOUND     = "not_found"          // does not exist, or the caller may not know it exists
+	ECONFLICT     = "conflict"           // clashes with what is stored (duplicate slug, …)
+	EMETHOD       = "method_not_allowed" // the path exists, but not for this method
+	ERATELIMIT    = "rate_limited"       // too many attempts; try later
+	EUNAVAILABLE  = "unavailable"        // a dependency (the database) is not reachable
+	EINTERNAL     = "internal"           // a bug or an unexpected failure; details are logged, never shown
 )
 
 // Error is Haven's error: a code, a message a user can act on, and, when one

@@ -1,0 +1,392 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/auth"
+)
+
+const loginCSRFCookie = "haven_login"
+
+// notices are the fixed success messages a redirect may ask for; the query
+// names one, so nothing the user typed is ever echoed back from the URL.
+var notices = map[string]string{
+	"signed-out":       "You are signed out.",
+	"agency-created":   "Agency added.",
+	"user-disabled":    "The account is disabled and its sessions ended.",
+	"user-enabled":     "The account is enabled again.",
+	"password-changed": "Your password is changed.",
+	"token-revoked":    "The token is revoked.",
+}
+
+func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
+
+// safeNext accepts only a local path to return to after sign-in.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") || len(next) > 512 {
+		return "/home"
+	}
+	return next
+}
+
+func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
+	if haven.ActorFromContext(r.Context()).UserID != "" {
+		http.Redirect(w, r, "/home", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type loginData struct{ Username, Next string }
+
+// loginCSRF returns the pre-session CSRF token (double-submit cookie),
+// setting a new one when the browser has none.
+func (s *Server) loginCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
+		return c.Value
+	}
+	tok := auth.NewSecret("")
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	return tok
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	if haven.ActorFromContext(r.Context()).UserID != "" {
+		http.Redirect(w, r, "/home", http.StatusSeeOther)
+		return
+	}
+	p := &page{Title: "Sign in", Notice: notice(r), CSRF: s.loginCSRF(w, r), Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}}
+	s.render(w, r, http.StatusOK, "login", p)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	data := loginData{Username: r.PostFormValue("username"), Next: safeNext(r.PostFormValue("next"))}
+	if len(data.Username) > 200 {
+		data.Username = ""
+	}
+	fail := func(status int, msg string) {
+		p := &page{Title: "Sign in", Error: msg, CSRF: s.loginCSRF(w, r), Data: data}
+		s.render(w, r, status, "login", p)
+	}
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) != 1 {
+		fail(http.StatusForbidden, "The sign-in form expired. Please try again.")
+		return
+	}
+	token, _, err := s.svc.Auth.Login(r.Context(), data.Username, r.PostFormValue("password"), s.clientIP(r))
+	if err != nil {
+		s.logIfInternal(r, err)
+		if ErrorStatus(err) == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "60")
+		}
+		fail(ErrorStatus(err), haven.ErrorMessage(err))
+		return
+	}
+	s.setSessionCookie(w, token)
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Path: "/login", MaxAge: -1})
+	http.Redirect(w, r, data.Next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.svc.Auth.Logout(r.Context(), c.Value); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/login?done=signed-out", http.StatusSeeOther)
+}
+
+// me loads the signed-in user for a page. Until a reset password is
+// changed, every page but the account page sends the user there.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) (*haven.User, bool) {
+	u, err := s.svc.Users.UserByID(r.Context(), haven.ActorFromContext(r.Context()).UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if u.MustChangePassword && r.URL.Path != "/account" && r.URL.Path != "/account/password" {
+		if r.Method == http.MethodGet {
+			http.Redirect(w, r, "/account#password", http.StatusSeeOther)
+		} else {
+			s.fail(w, r, haven.Errorf(haven.EFORBIDDEN, "change your password first"))
+		}
+		return nil, false
+	}
+	return u, true
+}
+
+type section struct {
+	ID, Title, Empty string
+	Items            []sectionItem
+}
+
+type sectionItem struct {
+	Label, Href string
+	Count       int
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	secs, err := s.homeSections(r, me)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Me: me, Data: map[string]any{"Sections": secs}})
+}
+
+// homeSections is each role's dashboard. Sections that later features fill
+// say plainly that there is nothing yet.
+func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error) {
+	ctx := r.Context()
+	empty := func(id, title, msg string) section { return section{ID: id, Title: title, Empty: msg} }
+	switch me.Role {
+	case haven.RoleOfficer:
+		return []section{empty("reports", "My incident reports", "No reports yet."),
+			empty("protocol", "Immediate actions", "The on-scene checklist opens from a report."),
+			empty("help", "Hotline and shelters", "Help lines from the directory appear here.")}, nil
+	case haven.RoleSupervisor:
+		users, err := s.svc.Users.FindUsers(ctx, haven.UserFilter{})
+		if err != nil {
+			return nil, err
+		}
+		return []section{empty("review", "Reports awaiting review", "Nothing waiting."),
+			empty("compliance", "Protocol compliance", "No reports to measure yet."),
+			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}}, nil
+	case haven.RoleAdvocate:
+		return []section{empty("caseload", "My caseload", "No open cases."),
+			empty("referrals", "Referrals waiting", "No referrals waiting."),
+			empty("court", "Court dates this week", "No court dates.")}, nil
+	case haven.RoleShelterStaff:
+		return []section{empty("beds", "Bed availability", "No availability recorded yet."),
+			empty("intake", "Intake requests", "No intake requests.")}, nil
+	case haven.RoleAnalyst:
+		return []section{empty("trends", "Trends", "No incidents to count yet."),
+			empty("hotspots", "Hotspots", "No incidents to map yet.")}, nil
+	case haven.RoleTrainer:
+		return []section{empty("trainings", "Upcoming trainings", "No trainings scheduled."),
+			empty("training-compliance", "Training compliance", "No records yet.")}, nil
+	case haven.RoleAgencyAdmin, haven.RoleSystemAdmin:
+		users, err := s.svc.Users.FindUsers(ctx, haven.UserFilter{})
+		if err != nil {
+			return nil, err
+		}
+		admin := section{ID: "admin", Title: "Administration", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}
+		if me.Role == haven.RoleSystemAdmin {
+			ags, err := s.svc.Agencies.FindAgencies(ctx)
+			if err != nil {
+				return nil, err
+			}
+			admin.Items = append([]sectionItem{{Label: "Agencies", Href: "/admin/agencies", Count: len(ags)}}, admin.Items...)
+			return []section{admin, {ID: "health", Title: "System health", Items: []sectionItem{
+				{Label: "Readiness", Href: "/readyz"}, {Label: "Metrics", Href: "/metrics"}, {Label: "API description", Href: "/api/v1/openapi.json"}}}}, nil
+		}
+		return []section{admin}, nil
+	}
+	return nil, nil
+}
+
+type agencyForm struct{ Name, Slug, Kind, TimeZone string }
+
+func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request, status int, p *page, form agencyForm) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	ags, err := s.svc.Agencies.FindAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title, p.Me = "Agencies", me
+	p.Data = map[string]any{"Agencies": ags, "Form": form}
+	s.render(w, r, status, "agencies", p)
+}
+
+func (s *Server) handleAgenciesPage(w http.ResponseWriter, r *http.Request) {
+	s.agenciesPage(w, r, http.StatusOK, &page{Notice: notice(r)}, agencyForm{})
+}
+
+func (s *Server) handleCreateAgencyPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.me(w, r); !ok {
+		return
+	}
+	f := agencyForm{Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"), Kind: r.PostFormValue("kind"), TimeZone: r.PostFormValue("time_zone")}
+	a := &haven.Agency{Name: f.Name, Slug: f.Slug, Kind: haven.AgencyKind(f.Kind), TimeZone: f.TimeZone}
+	if err := s.svc.Agencies.CreateAgency(r.Context(), a); err != nil {
+		s.logIfInternal(r, err)
+		s.agenciesPage(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)}, f)
+		return
+	}
+	http.Redirect(w, r, "/admin/agencies?done=agency-created", http.StatusSeeOther)
+}
+
+type userForm struct{ Agency, Username, DisplayName, Role string }
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, p *page, form userForm) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	users, err := s.svc.Users.FindUsers(r.Context(), haven.UserFilter{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Users": users, "Form": form, "Loc": me.Agency.Location(),
+		"CanManage": me.Role == haven.RoleSystemAdmin || me.Role == haven.RoleAgencyAdmin}
+	roles := haven.Roles
+	if me.Role == haven.RoleSystemAdmin {
+		ags, err := s.svc.Agencies.FindAgencies(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Agencies"] = ags
+	} else {
+		roles = roles[:len(roles)-1] // not system_admin
+	}
+	data["Roles"] = roles
+	p.Title, p.Me, p.Data = "Users", me, data
+	s.render(w, r, status, "users", p)
+}
+
+func (s *Server) handleUsersPage(w http.ResponseWriter, r *http.Request) {
+	s.usersPage(w, r, http.StatusOK, &page{Notice: notice(r)}, userForm{})
+}
+
+func (s *Server) handleCreateUserPage(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	f := userForm{Agency: r.PostFormValue("agency"), Username: r.PostFormValue("username"),
+		DisplayName: r.PostFormValue("display_name"), Role: r.PostFormValue("role")}
+	u := &haven.User{AgencyID: me.AgencyID, Username: f.Username, DisplayName: f.DisplayName, Role: haven.Role(f.Role), MustChangePassword: true}
+	var err error
+	if f.Agency != "" && f.Agency != me.Agency.Slug {
+		var a *haven.Agency
+		if a, err = s.svc.Agencies.AgencyBySlug(r.Context(), f.Agency); err == nil {
+			u.AgencyID = a.ID
+		} else if haven.ErrorCode(err) == haven.ENOTFOUND {
+			err = haven.FieldErrorf(haven.EINVALID, "agency", "no such agency")
+		}
+	}
+	password := auth.NewPassword()
+	if err == nil {
+		err = s.svc.Users.CreateUser(r.Context(), u, password)
+	}
+	if err != nil {
+		s.logIfInternal(r, err)
+		s.usersPage(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)}, f)
+		return
+	}
+	s.render(w, r, http.StatusCreated, "secret", &page{Title: "User added", Me: me, Data: map[string]string{
+		"Explain": "Give " + u.Username + " this temporary password in person or by phone. They must change it when they first sign in.",
+		"Secret":  password, "Back": "/admin/users"}})
+}
+
+func (s *Server) handleSetDisabledPage(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.me(w, r); !ok {
+			return
+		}
+		if err := s.svc.Users.SetUserDisabled(r.Context(), r.PathValue("id"), disabled); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		done := "user-enabled"
+		if disabled {
+			done = "user-disabled"
+		}
+		http.Redirect(w, r, "/admin/users?done="+done, http.StatusSeeOther)
+	}
+}
+
+func (s *Server) handleResetPasswordPage(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	password := auth.NewPassword()
+	if err := s.svc.Users.ResetPassword(r.Context(), r.PathValue("id"), password); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "secret", &page{Title: "Password reset", Me: me, Data: map[string]string{
+		"Explain": "The user's sessions have ended. Give them this temporary password; they must change it when they sign in.",
+		"Secret":  password, "Back": "/admin/users"}})
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	tokens, err := s.svc.Auth.FindTokens(r.Context(), me.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title, p.Me = "Account", me
+	p.Data = map[string]any{"Tokens": tokens, "Loc": me.Agency.Location()}
+	s.render(w, r, status, "account", p)
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	s.accountPage(w, r, http.StatusOK, &page{Notice: notice(r)})
+}
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	err := s.svc.Users.ChangePassword(r.Context(), r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	if err != nil {
+		s.logIfInternal(r, err)
+		s.accountPage(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)})
+		return
+	}
+	http.Redirect(w, r, "/account?done=password-changed", http.StatusSeeOther)
+}
+
+func (s *Server) handleCreateTokenPage(w http.ResponseWriter, r *http.Request) {
+	me, ok := s.me(w, r)
+	if !ok {
+		return
+	}
+	var expires *time.Time
+	if d := strings.TrimSpace(r.PostFormValue("expires_days")); d != "" && d != "0" {
+		days, err := strconv.Atoi(d)
+		if err != nil || days < 0 || days > 3650 {
+			s.accountPage(w, r, http.StatusUnprocessableEntity, &page{Error: "Expiry must be a whole number of days from 0 to 3650.", Field: "expires_days"})
+			return
+		}
+		t := time.Now().Add(time.Duration(days) * 24 * time.Hour)
+		expires = &t
+	}
+	secret, _, err := s.svc.Auth.CreateToken(r.Context(), me.ID, r.PostFormValue("name"), expires)
+	if err != nil {
+		s.logIfInternal(r, err)
+		s.accountPage(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)})
+		return
+	}
+	s.render(w, r, http.StatusCreated, "secret", &page{Title: "Token created", Me: me, Data: map[string]string{
+		"Explain": "Send it as 'Authorization: Bearer <token>'.", "Secret": secret, "Back": "/account"}})
+}
+
+func (s *Server) handleRevokeTokenPage(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.Auth.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=token-revoked", http.StatusSeeOther)
+}
