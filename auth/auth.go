@@ -93,16 +93,25 @@ func HashSecret(secret string) string {
 // lowercase letters and digits, without look-alikes.
 func NewPassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic("auth: system random source failed: " + err.Error())
-	}
+	// Reject bytes at or above the largest multiple of the alphabet size, so
+	// every character is equally likely.
+	limit := byte(256 - 256%len(alphabet))
 	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 && i%4 == 0 {
-			sb.WriteByte('-')
+	buf := make([]byte, 32)
+	for n := 0; n < 16; {
+		if _, err := rand.Read(buf); err != nil {
+			panic("auth: system random source failed: " + err.Error())
 		}
-		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+		for _, c := range buf {
+			if c >= limit || n == 16 {
+				continue
+			}
+			if n > 0 && n%4 == 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteByte(alphabet[int(c)%len(alphabet)])
+			n++
+		}
 	}
 	return sb.String()
 }
