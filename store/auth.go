@@ -139,34 +139,20 @@ func (db *DB) SessionActor(ctx context.Context, token string) (haven.Actor, *hav
 	now := db.now()
 	id := auth.HashSecret(token)
 	var s haven.Session
-	var u *haven.User
 	var revoked, created, seen, expires nullTime
-	err := db.inTx(ctx, false, func(t *tx) error {
-		err := t.queryRow(ctx, `SELECT user_id, csrf_token, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE id = ?`, id).
-			Scan(&s.UserID, &s.CSRFToken, &created, &seen, &expires, &revoked)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoSession
-		} else if err != nil {
-			return err
-		}
-		if revoked.Valid || !now.Before(expires.Time) || now.Sub(seen.Time) >= db.cfg.SessionIdle {
-			return errNoSession
-		}
-		u, err = userWhere(ctx, t, `u.id = ?`, s.UserID)
-		if err != nil {
-			return err
-		}
-		if u.Disabled {
-			return errNoSession
-		}
-		return nil
-	})
-	if err != nil {
-		if haven.ErrorCode(err) == haven.ENOTFOUND {
-			err = errNoSession
-		}
-		return haven.Actor{}, nil, err
+	// One statement: the session, its user and the user's agency.
+	row := db.readRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, `+userCols+
+		userFrom+`JOIN sessions s ON s.user_id = u.id WHERE s.id = ?`, id)
+	u, err := scanUser(scanPrefix{row, []any{&s.CSRFToken, &created, &seen, &expires, &revoked}})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return haven.Actor{}, nil, errNoSession
+	case err != nil:
+		return haven.Actor{}, nil, dbErr(err)
+	case revoked.Valid, !now.Before(expires.Time), now.Sub(seen.Time) >= db.cfg.SessionIdle, u.Disabled:
+		return haven.Actor{}, nil, errNoSession
 	}
+	s.UserID = u.ID
 	s.ID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt = id, created.Time, seen.Time, expires.Time
 	if now.Sub(seen.Time) >= touchEvery {
 		s.LastSeenAt = now
@@ -204,33 +190,19 @@ func (db *DB) TokenActor(ctx context.Context, bearer string) (haven.Actor, error
 	}
 	now := db.now()
 	var tok haven.APIToken
-	var u *haven.User
-	err := db.inTx(ctx, false, func(t *tx) error {
-		var expires, revoked, used nullTime
-		err := t.queryRow(ctx, `SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?`,
-			auth.HashSecret(bearer)).Scan(&tok.ID, &tok.UserID, &expires, &revoked, &used)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errBadToken
-		} else if err != nil {
-			return err
-		}
-		tok.ExpiresAt, tok.RevokedAt, tok.LastUsedAt = expires.ptr(), revoked.ptr(), used.ptr()
-		if !tok.Active(now) {
-			return errBadToken
-		}
-		if u, err = userWhere(ctx, t, `u.id = ?`, tok.UserID); err != nil {
-			return err
-		}
-		if u.Disabled {
-			return errBadToken
-		}
-		return nil
-	})
-	if err != nil {
-		if haven.ErrorCode(err) == haven.ENOTFOUND {
-			err = errBadToken
-		}
-		return haven.Actor{}, err
+	var expires, revoked, used nullTime
+	row := db.readRow(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userCols+
+		userFrom+`JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?`, auth.HashSecret(bearer))
+	u, err := scanUser(scanPrefix{row, []any{&tok.ID, &expires, &revoked, &used}})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return haven.Actor{}, errBadToken
+	case err != nil:
+		return haven.Actor{}, dbErr(err)
+	}
+	tok.ExpiresAt, tok.RevokedAt, tok.LastUsedAt = expires.ptr(), revoked.ptr(), used.ptr()
+	if !tok.Active(now) || u.Disabled {
+		return haven.Actor{}, errBadToken
 	}
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= touchEvery {
 		if err := db.inTx(ctx, true, func(t *tx) error {
@@ -339,3 +311,12 @@ func (db *DB) Prune(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// scanPrefix scans leading columns into prefix and hands the rest on, so a
+// joined row can reuse scanUser.
+type scanPrefix struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (p scanPrefix) Scan(dest ...any) error { return p.row.Scan(append(p.prefix, dest...)...) }

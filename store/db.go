@@ -201,6 +201,12 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.QueryRowContext(ctx, t.d.rebind(q), t.d.args(args)...)
 }
 
+// readRow runs one read statement on the reader pool; a single statement
+// needs no explicit transaction, which saves PostgreSQL two round trips.
+func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.rebind(q), db.dialect.args(args)...)
+}
+
 // inTx runs fn in a transaction: writable ones on the writer, read-only ones
 // on the reader pool. It commits when fn returns nil and rolls back otherwise.
 func (db *DB) inTx(ctx context.Context, writable bool, fn func(*tx) error) error {
