@@ -179,6 +179,11 @@ func revokeUserSessions(ctx context.Context, t *tx, userID string, now time.Time
 	return err
 }
 
+func clearFailedLogins(ctx context.Context, t *tx, username string) error {
+	_, err := t.exec(ctx, `DELETE FROM login_attempts WHERE username = ? AND success = FALSE`, username)
+	return err
+}
+
 const tokenPrefix = "hvn_"
 
 var errBadToken = haven.Errorf(haven.EUNAUTHORIZED, "the API token is not valid, has expired or was revoked")

@@ -116,7 +116,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-		var err error
+		// The database will hold sealed personal data: readable by Haven's
+		// user only. SQLite gives its -wal and -shm files the same mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create database file: %w", err)
+		}
+		f.Close()
 		if db.write, err = openSQLite(path, 1); err != nil {
 			return nil, err
 		}

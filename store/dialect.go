@@ -17,7 +17,7 @@ type dialect struct {
 }
 
 var sqlite = dialect{name: "sqlite", types: map[string]string{
-	"$TIME":  "TEXT",    // fixed-width UTC text, sorts in time order
+	"$TIME":  "TEXT", // fixed-width UTC text, sorts in time order
 	"$BYTES": "BLOB",
 	"$BOOL":  "BOOLEAN", // stored 0/1
 }}

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -227,9 +229,19 @@ func TestLoginSessionsAndLockout(t *testing.T) {
 		}
 		_, _, err = db.Login(ctx, "nobody", "wrong password!", "10.0.0.4")
 		wantCode(t, err, haven.ERATELIMIT, "")
-		// The lock lifts after the window.
+		// An administrator's reset lifts the lock at once.
+		if err := db.ResetPassword(storetest.System(), u.ID, "temporary-pass-9"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Login(ctx, "officer", "temporary-pass-9", "10.0.0.3"); err != nil {
+			t.Fatalf("after reset: %v", err)
+		}
+		for i := 0; i < 5; i++ {
+			db.Login(ctx, "officer", "wrong password!", "10.0.0.2")
+		}
+		// Otherwise the lock lifts after the window.
 		c.Add(16 * time.Minute)
-		if _, _, err := db.Login(ctx, "officer", storetest.Password, "10.0.0.3"); err != nil {
+		if _, _, err := db.Login(ctx, "officer", "temporary-pass-9", "10.0.0.3"); err != nil {
 			t.Fatalf("after lockout window: %v", err)
 		}
 
@@ -237,21 +249,21 @@ func TestLoginSessionsAndLockout(t *testing.T) {
 		for i := 0; i < 20; i++ {
 			db.Login(ctx, "guess"+string(rune('a'+i)), "wrong password!", "10.9.9.9")
 		}
-		_, _, err = db.Login(ctx, "officer", storetest.Password, "10.9.9.9")
+		_, _, err = db.Login(ctx, "officer", "temporary-pass-9", "10.9.9.9")
 		wantCode(t, err, haven.ERATELIMIT, "")
 		c.Add(2 * time.Minute)
-		if _, _, err := db.Login(ctx, "officer", storetest.Password, "10.9.9.9"); err != nil {
+		if _, _, err := db.Login(ctx, "officer", "temporary-pass-9", "10.9.9.9"); err != nil {
 			t.Fatalf("after a minute: %v", err)
 		}
 
 		// Disabling ends sessions and refuses new ones.
-		token, _, _ = db.Login(ctx, "officer", storetest.Password, "10.0.0.1")
+		token, _, _ = db.Login(ctx, "officer", "temporary-pass-9", "10.0.0.1")
 		if err := db.SetUserDisabled(storetest.System(), u.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err = db.SessionActor(ctx, token)
 		wantCode(t, err, haven.EUNAUTHORIZED, "")
-		_, _, err = db.Login(ctx, "officer", storetest.Password, "10.0.0.1")
+		_, _, err = db.Login(ctx, "officer", "temporary-pass-9", "10.0.0.1")
 		wantCode(t, err, haven.EUNAUTHORIZED, "")
 
 		if n, err := db.Prune(ctx); err != nil || n != 0 {
@@ -262,6 +274,23 @@ func TestLoginSessionsAndLockout(t *testing.T) {
 			t.Fatalf("prune after two days = %d, %v", n, err)
 		}
 	})
+}
+
+func TestDatabaseFileIsPrivate(t *testing.T) {
+	cfg := storetest.Config()
+	cfg.DataDir = t.TempDir()
+	db, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := os.Stat(filepath.Join(cfg.DataDir, "haven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := st.Mode().Perm(); mode != 0o600 {
+		t.Fatalf("haven.db mode = %o, want 600", mode)
+	}
 }
 
 func TestPasswords(t *testing.T) {

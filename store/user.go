@@ -211,6 +211,9 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) err
 			}
 		} else {
 			at = &nullTime{}
+			if err := clearFailedLogins(ctx, t, u.Username); err != nil {
+				return err
+			}
 		}
 		_, err := t.exec(ctx, `UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?`, at.ptr(), now, u.ID)
 		return err
@@ -230,6 +233,10 @@ func (db *DB) ResetPassword(ctx context.Context, id, password string) error {
 	return db.modifyUser(ctx, id, access.ResetPassword, func(t *tx, u *haven.User) error {
 		now := db.now()
 		if err := revokeUserSessions(ctx, t, u.ID, now); err != nil {
+			return err
+		}
+		// A reset is how an administrator lifts a lockout, as its message says.
+		if err := clearFailedLogins(ctx, t, u.Username); err != nil {
 			return err
 		}
 		_, err := t.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = TRUE, updated_at = ? WHERE id = ?`,
