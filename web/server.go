@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/haven-dv/haven"
 )
@@ -160,7 +161,7 @@ func (s *Server) guard(rt route) http.Handler {
 // /api/v1 ones against openapi.json in both directions.
 func (s *Server) routeTable() []route {
 	return []route{
-		{"GET /static/", public, staticHandler()},
+		{"GET /static/", public, s.staticHandler()},
 		{"GET /healthz", public, s.handleHealthz},
 		{"GET /readyz", public, s.handleReadyz},
 		{"GET /metrics", public, s.handleMetrics},
@@ -199,11 +200,17 @@ func (s *Server) routeTable() []route {
 }
 
 // staticHandler serves the embedded CSS and scripts; they hold nothing
-// personal, so they may be cached.
-func staticHandler() http.HandlerFunc {
+// personal, so they may be cached. Names the embedded file system cannot
+// hold (bad UTF-8, "..") are a plain 404, not the file server's 500.
+func (s *Server) staticHandler() http.HandlerFunc {
 	sub, _ := fs.Sub(staticFS, "static")
 	h := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if !utf8.ValidString(name) || !fs.ValidPath(name) {
+			s.errorPage(w, r, haven.Errorf(haven.ENOTFOUND, "file not found"))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		h.ServeHTTP(w, r)
 	}
