@@ -16,6 +16,14 @@ type Actor struct {
 	System string `json:"system,omitempty"`
 	// Via says how the actor authenticated: "session", "token" or "system".
 	Via string `json:"via,omitempty"`
+	// MFA records whether the session was completed with a second factor
+	// (or the token was created from such a session).
+	MFA bool `json:"mfa"`
+	// MFARequired says the actor's agency requires a second factor before
+	// its staff see personal data.
+	MFARequired bool `json:"mfa_required"`
+	// MFAEnrolled says the user has a second factor set up.
+	MFAEnrolled bool `json:"mfa_enrolled"`
 }
 
 // Authenticated reports whether the actor is anyone at all.
@@ -37,4 +45,23 @@ func NewContextWithActor(ctx context.Context, a Actor) context.Context {
 func ActorFromContext(ctx context.Context) Actor {
 	a, _ := ctx.Value(actorKey{}).(Actor)
 	return a
+}
+
+// Request is what the audit log records about the request an actor made.
+type Request struct {
+	ID       string // the request id (X-Request-ID)
+	ClientIP string
+}
+
+type requestKey struct{}
+
+// NewContextWithRequest returns ctx carrying r.
+func NewContextWithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFromContext returns the request in ctx, zero when none.
+func RequestFromContext(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
 }

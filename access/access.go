@@ -4,7 +4,11 @@
 // refused.
 package access
 
-import "github.com/haven-dv/haven"
+import (
+	"time"
+
+	"github.com/haven-dv/haven"
+)
 
 // Action is something an actor wants to do.
 type Action string
@@ -21,24 +25,115 @@ const (
 	CreateToken   Action = "token.create"
 	ListTokens    Action = "token.list"
 	RevokeToken   Action = "token.revoke"
+
+	PersonCreate     Action = "person.create"
+	PersonRead       Action = "person.read"
+	PersonUpdate     Action = "person.update"
+	PersonSearch     Action = "person.search"
+	BreakGlassOpen   Action = "breakglass.open"
+	BreakGlassReview Action = "breakglass.review"
+	AuditView        Action = "audit.view"
 )
+
+// BasisKind names why an actor may reach a record.
+type BasisKind string
+
+const (
+	BasisOwnAgency  BasisKind = "own_agency"
+	BasisConsent    BasisKind = "consent"     // the survivor's recorded, time-limited consent
+	BasisReferral   BasisKind = "referral"    // an accepted referral to the actor's agency
+	BasisConference BasisKind = "conference"  // membership of a case conference on the person
+	BasisCourtOrder BasisKind = "court_order" // a recorded court order
+	BasisBreakGlass BasisKind = "break_glass" // an emergency opening with a stated reason
+	BasisSystem     BasisKind = "system"      // a named system process (CLI, importer)
+)
+
+// Basis is one grant the store found that could let the actor reach a
+// record of another agency. The policy decides whether it applies.
+type Basis struct {
+	Kind      BasisKind
+	ID        string
+	Scopes    []string  // data scopes it covers; nil means all
+	ExpiresAt time.Time // zero: does not expire
+}
+
+// Valid reports whether the basis is in force at now.
+func (b Basis) Valid(now time.Time) bool { return b.ExpiresAt.IsZero() || now.Before(b.ExpiresAt) }
+
+// ScopeContact is the data scope of contact details: phones, e-mail,
+// addresses, safe-contact preferences.
+const ScopeContact = "contact"
 
 // Target describes the record an action touches, as far as the policy needs.
 type Target struct {
 	AgencyID string     // the agency that owns the record
 	UserID   string     // for user and token records: whose
 	Role     haven.Role // for user records: the role being created or changed
+	// Bases are the grants the store found for this actor and record; Now
+	// is the time to judge their expiry by (the policy keeps no clock).
+	Bases []Basis
+	Now   time.Time
 }
 
 // Decision is the policy's answer. Reason is for the audit log and for the
-// error message; it never contains personal data.
+// error message; it never contains personal data. For person data, Basis
+// is the basis used: the store records it in the audit log and, through
+// Basis.Scopes, withholds what the basis does not cover.
 type Decision struct {
 	Allow  bool
 	Reason string
+	Basis  Basis
 }
 
 func allow(reason string) Decision { return Decision{Allow: true, Reason: reason} }
 func deny(reason string) Decision  { return Decision{Reason: reason} }
+
+// PersonDataRole reports whether a role works with people's records.
+// Analysts see aggregates only; trainers and administrators administer.
+func PersonDataRole(r haven.Role) bool {
+	switch r {
+	case haven.RoleOfficer, haven.RoleSupervisor, haven.RoleAdvocate, haven.RoleShelterStaff:
+		return true
+	}
+	return false
+}
+
+// decidePerson is the rule for person records.
+func decidePerson(a haven.Actor, action Action, t Target) Decision {
+	if a.System != "" {
+		return Decision{Allow: true, Reason: "system process " + a.System, Basis: Basis{Kind: BasisSystem, ID: a.System}}
+	}
+	if !PersonDataRole(a.Role) {
+		return deny("your role does not give access to personal records")
+	}
+	if a.MFARequired && !a.MFA && a.Via == "session" {
+		return deny("sign in with your second factor to see personal records")
+	}
+	own := t.AgencyID != "" && t.AgencyID == a.AgencyID
+	switch action {
+	case PersonCreate, PersonSearch, PersonUpdate:
+		// Search runs only over the actor's own agency; other agencies'
+		// records are changed only by their owners.
+		if own {
+			return Decision{Allow: true, Reason: "own agency", Basis: Basis{Kind: BasisOwnAgency}}
+		}
+		return deny("records of another agency can only be read, on a stated basis")
+	case PersonRead:
+		if own {
+			return Decision{Allow: true, Reason: "own agency", Basis: Basis{Kind: BasisOwnAgency}}
+		}
+		// Break-glass first: it covers everything and must be visible as such.
+		for _, kind := range []BasisKind{BasisBreakGlass, BasisCourtOrder, BasisConsent, BasisReferral, BasisConference} {
+			for _, b := range t.Bases {
+				if b.Kind == kind && b.Valid(t.Now) {
+					return Decision{Allow: true, Reason: string(kind), Basis: b}
+				}
+			}
+		}
+		return deny("no basis to see this record")
+	}
+	return deny("action not permitted")
+}
 
 // Decide answers whether actor may do action on target.
 func Decide(a haven.Actor, action Action, t Target) Decision {
@@ -51,6 +146,26 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 	agencyAdmin := a.Role == haven.RoleAgencyAdmin && own
 
 	switch action {
+	case PersonCreate, PersonRead, PersonUpdate, PersonSearch:
+		return decidePerson(a, action, t)
+	case BreakGlassOpen:
+		if PersonDataRole(a.Role) {
+			return allow("staff who work with people may open a record in an emergency")
+		}
+		return deny("your role does not work with personal records")
+	case BreakGlassReview:
+		if (a.Role == haven.RoleSupervisor || a.Role == haven.RoleAgencyAdmin) && own {
+			return allow("supervisor of the user's agency")
+		}
+		return deny("only a supervisor of the user's agency reviews emergency access")
+	case AuditView:
+		switch {
+		case sysadmin:
+			return allow("system administrator")
+		case a.Role == haven.RoleAgencyAdmin && own:
+			return allow("agency administrator of the agency")
+		}
+		return deny("only administrators see the audit log")
 	case ListAgencies, ReadAgency:
 		// Every signed-in user may see which agencies take part (names and
 		// kinds, nothing about people): referrals and consent name them.

@@ -2,6 +2,7 @@ package access
 
 import (
 	"testing"
+	"time"
 
 	"github.com/haven-dv/haven"
 )
@@ -72,6 +73,70 @@ func TestDecide(t *testing.T) {
 			}
 			if !tc.allow && tc.actor.Authenticated() && haven.ErrorCode(err) != haven.EFORBIDDEN {
 				t.Fatalf("denial = %v, want forbidden", err)
+			}
+		})
+	}
+}
+
+func TestDecidePerson(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	const pd, sh = "agency-pd", "agency-sh"
+	staff := func(role haven.Role, agency string) haven.Actor {
+		return haven.Actor{UserID: "u-" + string(role), AgencyID: agency, Role: role, Via: "session", MFA: true, MFARequired: true}
+	}
+	officer := staff(haven.RoleOfficer, pd)
+	advocate := staff(haven.RoleAdvocate, sh)
+	noMFA := officer
+	noMFA.MFA = false
+	tokenNoMFA := noMFA
+	tokenNoMFA.Via = "token"
+	own := Target{AgencyID: pd, Now: now}
+	foreign := func(b ...Basis) Target { return Target{AgencyID: pd, Bases: b, Now: now} }
+	glass := Basis{Kind: BasisBreakGlass, ID: "bg1", ExpiresAt: now.Add(time.Hour)}
+	oldGlass := Basis{Kind: BasisBreakGlass, ID: "bg0", ExpiresAt: now.Add(-time.Minute)}
+	consent := Basis{Kind: BasisConsent, ID: "c1", Scopes: []string{"incident"}, ExpiresAt: now.Add(24 * time.Hour)}
+	for _, tc := range []struct {
+		name   string
+		actor  haven.Actor
+		action Action
+		target Target
+		allow  bool
+		basis  BasisKind
+	}{
+		{"officer reads own agency's person", officer, PersonRead, own, true, BasisOwnAgency},
+		{"officer creates in own agency", officer, PersonCreate, own, true, BasisOwnAgency},
+		{"officer creates for another agency", officer, PersonCreate, Target{AgencyID: sh}, false, ""},
+		{"supervisor updates own", staff(haven.RoleSupervisor, pd), PersonUpdate, own, true, BasisOwnAgency},
+		{"shelter staff reads own", staff(haven.RoleShelterStaff, pd), PersonRead, own, true, BasisOwnAgency},
+		{"analyst reads names", staff(haven.RoleAnalyst, pd), PersonRead, own, false, ""},
+		{"trainer reads", staff(haven.RoleTrainer, pd), PersonRead, own, false, ""},
+		{"agency admin reads case content", staff(haven.RoleAgencyAdmin, pd), PersonRead, own, false, ""},
+		{"system admin reads case content", staff(haven.RoleSystemAdmin, pd), PersonRead, own, false, ""},
+		{"cli reads as a system process", haven.SystemActor("cli"), PersonRead, own, true, BasisSystem},
+		{"session without second factor", noMFA, PersonRead, own, false, ""},
+		{"token without second factor", tokenNoMFA, PersonRead, own, true, BasisOwnAgency},
+		{"other agency without basis", advocate, PersonRead, foreign(), false, ""},
+		{"other agency with break-glass", advocate, PersonRead, foreign(glass), true, BasisBreakGlass},
+		{"other agency with expired break-glass", advocate, PersonRead, foreign(oldGlass), false, ""},
+		{"break-glass wins over consent", advocate, PersonRead, foreign(consent, glass), true, BasisBreakGlass},
+		{"other agency with consent", advocate, PersonRead, foreign(consent), true, BasisConsent},
+		{"other agency cannot update even with break-glass", advocate, PersonUpdate, foreign(glass), false, ""},
+		{"officer opens break-glass", officer, BreakGlassOpen, Target{}, true, ""},
+		{"analyst opens break-glass", staff(haven.RoleAnalyst, pd), BreakGlassOpen, Target{}, false, ""},
+		{"supervisor reviews own agency's break-glass", staff(haven.RoleSupervisor, pd), BreakGlassReview, Target{AgencyID: pd}, true, ""},
+		{"supervisor reviews another agency's break-glass", staff(haven.RoleSupervisor, sh), BreakGlassReview, Target{AgencyID: pd}, false, ""},
+		{"officer reviews break-glass", officer, BreakGlassReview, Target{AgencyID: pd}, false, ""},
+		{"agency admin views own agency audit", staff(haven.RoleAgencyAdmin, pd), AuditView, Target{AgencyID: pd}, true, ""},
+		{"agency admin views another's audit", staff(haven.RoleAgencyAdmin, sh), AuditView, Target{AgencyID: pd}, false, ""},
+		{"supervisor views audit", staff(haven.RoleSupervisor, pd), AuditView, Target{AgencyID: pd}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.actor, tc.action, tc.target)
+			if d.Allow != tc.allow || d.Basis.Kind != tc.basis {
+				t.Fatalf("Decide = %+v, want allow=%v basis=%q", d, tc.allow, tc.basis)
+			}
+			if d.Reason == "" {
+				t.Fatal("no reason given")
 			}
 		})
 	}

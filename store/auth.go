@@ -23,7 +23,7 @@ func (db *DB) dummyHash() string {
 	return db.dummy
 }
 
-var errBadLogin = haven.Errorf(haven.EUNAUTHORIZED, "the username or password is not right")
+var errBadLogin = haven.Errorf(haven.EUNAUTHORIZED, "The username or password is not right.")
 
 // touchEvery bounds how often a session's or token's last-use time is written.
 const touchEvery = time.Minute
