@@ -71,13 +71,16 @@ func (r Role) Valid() bool {
 // Agency is one organisation taking part: a police department, an advocacy
 // programme, a shelter, and so on. Slug is its short, stable, URL-safe name.
 type Agency struct {
-	ID        string     `json:"id"`
-	Slug      string     `json:"slug"`
-	Name      string     `json:"name"`
-	Kind      AgencyKind `json:"kind"`
-	TimeZone  string     `json:"time_zone"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID       string     `json:"id"`
+	Slug     string     `json:"slug"`
+	Name     string     `json:"name"`
+	Kind     AgencyKind `json:"kind"`
+	TimeZone string     `json:"time_zone"`
+	// RequireMFA: staff in roles that see personal data must complete a
+	// second factor first. On for every agency except in demo data.
+	RequireMFA bool      `json:"require_mfa"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Location returns the agency's time zone, or UTC when it cannot be loaded.
@@ -97,6 +100,7 @@ type User struct {
 	Role               Role       `json:"role"`
 	Disabled           bool       `json:"disabled"`
 	MustChangePassword bool       `json:"must_change_password"`
+	MFAEnrolled        bool       `json:"mfa_enrolled"`
 	LastLoginAt        *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
@@ -141,6 +145,8 @@ func (t *APIToken) Active(now time.Time) bool {
 // AgencyService manages agencies.
 type AgencyService interface {
 	CreateAgency(ctx context.Context, a *Agency) error
+	// SetRequireMFA turns the second-factor requirement on or off.
+	SetRequireMFA(ctx context.Context, agencyID string, on bool) error
 	FindAgencies(ctx context.Context) ([]*Agency, error)
 	AgencyBySlug(ctx context.Context, slug string) (*Agency, error)
 }
@@ -174,4 +180,19 @@ type AuthService interface {
 	CreateToken(ctx context.Context, userID, name string, expiresAt *time.Time) (string, *APIToken, error)
 	FindTokens(ctx context.Context, userID string) ([]*APIToken, error)
 	RevokeToken(ctx context.Context, id string) error
+}
+
+// MFAService enrols and checks the second factor (TOTP, RFC 6238).
+type MFAService interface {
+	// BeginTOTP makes a new secret for the actor, pending confirmation.
+	BeginTOTP(ctx context.Context) (secret, uri string, err error)
+	// ConfirmTOTP checks a code against the pending secret, turns the
+	// factor on, marks the session (when sessionID is set) as completed with
+	// it, and returns single-use recovery codes, shown once.
+	ConfirmTOTP(ctx context.Context, sessionID, code string) (recovery []string, err error)
+	// VerifySecondFactor completes a signed-in session with a TOTP or
+	// recovery code.
+	VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) error
+	// ResetSecondFactor removes a user's factor (administrators), ending their sessions.
+	ResetSecondFactor(ctx context.Context, userID string) error
 }

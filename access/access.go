@@ -15,6 +15,7 @@ type Action string
 
 const (
 	CreateAgency  Action = "agency.create"
+	UpdateAgency  Action = "agency.update"
 	ListAgencies  Action = "agency.list"
 	ReadAgency    Action = "agency.read"
 	CreateUser    Action = "user.create"
@@ -170,6 +171,11 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 		// Every signed-in user may see which agencies take part (names and
 		// kinds, nothing about people): referrals and consent name them.
 		return allow("agencies are public to staff")
+	case UpdateAgency:
+		if sysadmin || (a.Role == haven.RoleAgencyAdmin && own) {
+			return allow("administrator of the agency")
+		}
+		return deny("only an administrator of the agency can change its settings")
 	case CreateAgency:
 		if sysadmin {
 			return allow("system administrator")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -60,18 +61,37 @@ func (db *DB) CreateAgency(ctx context.Context, a *haven.Agency) error {
 		}
 		now := db.now()
 		a.ID, a.CreatedAt, a.UpdatedAt = newID(), now, now
-		_, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, now, now)
+		_, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, require_mfa, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, a.RequireMFA, now, now)
 		return err
 	})
 }
 
-const agencyCols = `a.id, a.slug, a.name, a.kind, a.time_zone, a.created_at, a.updated_at`
+// SetRequireMFA turns an agency's second-factor requirement on or off.
+func (db *DB) SetRequireMFA(ctx context.Context, agencyID string, on bool) error {
+	actor := haven.ActorFromContext(ctx)
+	if err := access.Require(actor, access.UpdateAgency, access.Target{AgencyID: agencyID}); err != nil {
+		return err
+	}
+	return db.inTx(ctx, true, func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE agencies SET require_mfa = ?, updated_at = ? WHERE id = ?`, on, db.now(), agencyID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return haven.Errorf(haven.ENOTFOUND, "agency not found")
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, "agency.require_mfa", "allowed", "agency", agencyID, agencyID, "",
+			map[string]string{"on": fmt.Sprint(on)}))
+	})
+}
+
+const agencyCols = `a.id, a.slug, a.name, a.kind, a.time_zone, a.require_mfa, a.created_at, a.updated_at`
 
 func scanAgency(s interface{ Scan(...any) error }) (*haven.Agency, error) {
 	var a haven.Agency
 	var created, updated nullTime
-	if err := s.Scan(&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &created, &updated); err != nil {
+	if err := s.Scan(&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, &created, &updated); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.UpdatedAt = created.Time, updated.Time

@@ -10,6 +10,7 @@ import (
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/access"
+	"github.com/haven-dv/haven/audit"
 	"github.com/haven-dv/haven/auth"
 )
 
@@ -100,6 +101,19 @@ func (db *DB) Login(ctx context.Context, username, password, clientIP string) (s
 			newID(), username, clientIP, success, now); err != nil {
 			return err
 		}
+		// The log names the account only when it exists: a mistyped
+		// password in the username box must not be kept.
+		e := auditEntry(ctx, "login", audit.Allowed, "user", userID, "", "", nil)
+		e.ActorUserID, e.Via, e.ClientIP = userID, "session", clientIP
+		if userID != "" {
+			e.ActorName = username
+		}
+		if !success {
+			e.Action, e.Outcome = "login.failed", audit.Failed
+		}
+		if err := db.appendAudit(ctx, t, e); err != nil {
+			return err
+		}
 		if !success {
 			return nil
 		}
@@ -124,8 +138,9 @@ func (db *DB) Login(ctx context.Context, username, password, clientIP string) (s
 	return token, sess, nil
 }
 
-func actorOf(u *haven.User, via string) haven.Actor {
-	return haven.Actor{UserID: u.ID, Username: u.Username, AgencyID: u.AgencyID, AgencySlug: u.Agency.Slug, Role: u.Role, Via: via}
+func actorOf(u *haven.User, via string, mfa bool) haven.Actor {
+	return haven.Actor{UserID: u.ID, Username: u.Username, AgencyID: u.AgencyID, AgencySlug: u.Agency.Slug, Role: u.Role, Via: via,
+		MFA: mfa, MFAEnrolled: u.MFAEnrolled, MFARequired: u.Agency.RequireMFA && access.PersonDataRole(u.Role)}
 }
 
 var errNoSession = haven.Errorf(haven.EUNAUTHORIZED, "your session has ended; sign in again")
@@ -139,11 +154,11 @@ func (db *DB) SessionActor(ctx context.Context, token string) (haven.Actor, *hav
 	now := db.now()
 	id := auth.HashSecret(token)
 	var s haven.Session
-	var revoked, created, seen, expires nullTime
+	var revoked, created, seen, expires, mfa nullTime
 	// One statement: the session, its user and the user's agency.
-	row := db.readRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, `+userCols+
+	row := db.readRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, s.mfa_at, `+userCols+
 		userFrom+`JOIN sessions s ON s.user_id = u.id WHERE s.id = ?`, id)
-	u, err := scanUser(scanPrefix{row, []any{&s.CSRFToken, &created, &seen, &expires, &revoked}})
+	u, err := scanUser(scanPrefix{row, []any{&s.CSRFToken, &created, &seen, &expires, &revoked, &mfa}})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return haven.Actor{}, nil, errNoSession
@@ -163,7 +178,7 @@ func (db *DB) SessionActor(ctx context.Context, token string) (haven.Actor, *hav
 			return haven.Actor{}, nil, err
 		}
 	}
-	return actorOf(u, "session"), &s, nil
+	return actorOf(u, "session", mfa.Valid), &s, nil
 }
 
 // Logout revokes the session; a token that names no session is not an error.
@@ -196,9 +211,10 @@ func (db *DB) TokenActor(ctx context.Context, bearer string) (haven.Actor, error
 	now := db.now()
 	var tok haven.APIToken
 	var expires, revoked, used nullTime
-	row := db.readRow(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userCols+
+	var mfa bool
+	row := db.readRow(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, t.mfa, `+userCols+
 		userFrom+`JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?`, auth.HashSecret(bearer))
-	u, err := scanUser(scanPrefix{row, []any{&tok.ID, &expires, &revoked, &used}})
+	u, err := scanUser(scanPrefix{row, []any{&tok.ID, &expires, &revoked, &used, &mfa}})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return haven.Actor{}, errBadToken
@@ -217,7 +233,7 @@ func (db *DB) TokenActor(ctx context.Context, bearer string) (haven.Actor, error
 			return haven.Actor{}, err
 		}
 	}
-	return actorOf(u, "token"), nil
+	return actorOf(u, "token", mfa), nil
 }
 
 // CreateToken issues a bearer token for userID. The plaintext is returned
@@ -234,14 +250,18 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string, expiresAt *t
 	if expiresAt != nil && !expiresAt.After(now) {
 		return "", nil, haven.FieldErrorf(haven.EINVALID, "expires_at", "expiry must be in the future")
 	}
+	actor := haven.ActorFromContext(ctx)
 	secret := auth.NewSecret(tokenPrefix)
 	tok := &haven.APIToken{ID: newID(), UserID: userID, Name: name, Prefix: secret[:len(tokenPrefix)+6], CreatedAt: now, ExpiresAt: expiresAt}
 	err := db.modifyUser(ctx, userID, access.CreateToken, func(t *tx, u *haven.User) error {
 		if u.Disabled {
 			return haven.FieldErrorf(haven.EINVALID, "user", "the account is disabled")
 		}
-		_, err := t.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, tok.ID, userID, name, tok.Prefix, auth.HashSecret(secret), now, expiresAt)
+		// A token records whether it was made from a session completed with
+		// a second factor.
+		mfa := actor.Via == "session" && actor.MFA
+		_, err := t.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at, expires_at, mfa)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tok.ID, userID, name, tok.Prefix, auth.HashSecret(secret), now, expiresAt, mfa)
 		return err
 	})
 	if err != nil {

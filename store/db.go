@@ -20,6 +20,7 @@ import (
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/auth"
+	"github.com/haven-dv/haven/crypt"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -32,6 +33,11 @@ type Config struct {
 	DataDir string
 	// DSN selects PostgreSQL when it starts with postgres:// or postgresql://.
 	DSN string
+
+	// MasterKey wraps the data keys that seal personal data (crypt.LoadMasterKey).
+	MasterKey crypt.MasterKey
+	// BreakGlassTTL is how long an emergency opening lasts.
+	BreakGlassTTL time.Duration
 
 	PasswordParams   auth.Params
 	SessionIdle      time.Duration // a session unused this long ends
@@ -67,6 +73,9 @@ func (c *Config) Defaults() {
 	if c.LoginIPLimit == 0 {
 		c.LoginIPLimit = 20
 	}
+	if c.BreakGlassTTL == 0 {
+		c.BreakGlassTTL = 60 * time.Minute
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -83,6 +92,8 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 
+	keys keys
+
 	dummyOnce sync.Once
 	dummy     string
 }
@@ -95,7 +106,11 @@ func IsPostgres(dsn string) bool {
 // Open opens (creating when needed) the database and applies migrations.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	cfg.Defaults()
+	if cfg.MasterKey == (crypt.MasterKey{}) {
+		return nil, errors.New("store: no master key: load one with crypt.LoadMasterKey")
+	}
 	db := &DB{cfg: cfg}
+	db.keys.master = cfg.MasterKey
 	switch {
 	case IsPostgres(cfg.DSN):
 		db.dialect = postgres
@@ -138,6 +153,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.loadKeys(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

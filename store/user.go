@@ -77,7 +77,7 @@ func (db *DB) CreateUser(ctx context.Context, u *haven.User, password string) er
 	})
 }
 
-const userCols = `u.id, u.agency_id, u.username, u.display_name, u.role, u.must_change_password,
+const userCols = `u.id, u.agency_id, u.username, u.display_name, u.role, u.must_change_password, u.totp_enabled_at,
 	u.disabled_at, u.last_login_at, u.created_at, u.updated_at, ` + agencyCols
 
 const userFrom = ` FROM users u JOIN agencies a ON a.id = u.agency_id `
@@ -85,14 +85,14 @@ const userFrom = ` FROM users u JOIN agencies a ON a.id = u.agency_id `
 func scanUser(s interface{ Scan(...any) error }) (*haven.User, error) {
 	var u haven.User
 	var a haven.Agency
-	var disabled, lastLogin, created, updated, aCreated, aUpdated nullTime
-	err := s.Scan(&u.ID, &u.AgencyID, &u.Username, &u.DisplayName, &u.Role, &u.MustChangePassword,
+	var totp, disabled, lastLogin, created, updated, aCreated, aUpdated nullTime
+	err := s.Scan(&u.ID, &u.AgencyID, &u.Username, &u.DisplayName, &u.Role, &u.MustChangePassword, &totp,
 		&disabled, &lastLogin, &created, &updated,
-		&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &aCreated, &aUpdated)
+		&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, &aCreated, &aUpdated)
 	if err != nil {
 		return nil, err
 	}
-	u.Disabled, u.LastLoginAt = disabled.Valid, lastLogin.ptr()
+	u.Disabled, u.LastLoginAt, u.MFAEnrolled = disabled.Valid, lastLogin.ptr(), totp.Valid
 	u.CreatedAt, u.UpdatedAt = created.Time, updated.Time
 	a.CreatedAt, a.UpdatedAt = aCreated.Time, aUpdated.Time
 	u.Agency = &a

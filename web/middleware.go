@@ -87,6 +87,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		ri := &reqInfo{id: id, route: "unmatched"}
 		ctx := context.WithValue(r.Context(), infoKey, ri)
+		// The audit log records which request did what, and from where.
+		ctx = haven.NewContextWithRequest(ctx, haven.Request{ID: id, ClientIP: s.clientIP(r)})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		r.Body = http.MaxBytesReader(sw, r.Body, maxJSONBody)

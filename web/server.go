@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/audit"
 )
 
 // Config is how the web layer behaves.
@@ -33,8 +34,17 @@ type Services struct {
 	Agencies haven.AgencyService
 	Users    haven.UserService
 	Auth     haven.AuthService
+	Persons    haven.PersonService
+	BreakGlass haven.BreakGlassService
+	MFA        haven.MFAService
+	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
+}
+
+// AuditService lists the audit log for its viewer.
+type AuditService interface {
+	FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 }
 
 // Server serves Haven over HTTP.
@@ -160,7 +170,7 @@ func (s *Server) guard(rt route) http.Handler {
 // routeTable is every route Haven serves. The OpenAPI test checks the
 // /api/v1 ones against openapi.json in both directions.
 func (s *Server) routeTable() []route {
-	return []route{
+	rs := []route{
 		{"GET /static/", public, s.staticHandler()},
 		{"GET /healthz", public, s.handleHealthz},
 		{"GET /readyz", public, s.handleReadyz},
@@ -197,6 +207,11 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/tokens", signed, s.apiCreateToken},
 		{"POST /api/v1/tokens/{id}/revoke", signed, s.apiRevokeToken},
 	}
+	// Each feature keeps its routes in its own file.
+	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes()} {
+		rs = append(rs, more...)
+	}
+	return rs
 }
 
 // staticHandler serves the embedded CSS and scripts; they hold nothing

@@ -22,7 +22,7 @@ func TestNoRouteAnswers500(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{}, Services{Agencies: db, Users: db, Auth: db, Ready: db.Ping})
+	s, err := New(Config{}, Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Audit: db, Ready: db.Ping})
 	if err != nil {
 		t.Fatal(err)
 	}

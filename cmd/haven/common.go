@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/crypt"
 	"github.com/haven-dv/haven/store"
 )
 
@@ -27,6 +28,7 @@ type commonFlags struct {
 	dbFile    string
 	logLevel  string
 	logFormat string
+	masterKey string
 }
 
 func (c *commonFlags) register(f *flagSet) {
@@ -36,6 +38,8 @@ func (c *commonFlags) register(f *flagSet) {
 		"Database. postgres://user:password@host:5432/dbname?sslmode=verify-full selects PostgreSQL; empty means embedded SQLite at DIR/haven.db.")
 	f.String(&c.dbFile, "db-file", "", "FILE",
 		"Read the --db value from this file (trailing newline ignored), so the password need not be in the environment or the process list.")
+	f.String(&c.masterKey, "master-key-file", "", "FILE",
+		"The master key that wraps the data keys sealing personal data. Default DIR/keys/master.key, created (mode 0600) on first start. The key itself may instead be given, base64, in HAVEN_MASTER_KEY (which wins). Every process sharing one PostgreSQL database needs the same key.")
 	f.Enum(&c.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"},
 		"Least severe log messages to write (to standard error).")
 	f.Enum(&c.logFormat, "log-format", "json", []string{"json", "text"},
@@ -97,7 +101,16 @@ func (e *env) openDB(ctx context.Context, dataDir string, adjust func(*store.Con
 	if err != nil {
 		return nil, err
 	}
-	cfg := store.Config{DataDir: dataDir, DSN: dsn, Logger: e.log}
+	envKey, _ := e.m.lookupEnv("HAVEN_MASTER_KEY")
+	mk, created, err := crypt.LoadMasterKey(crypt.MasterKeyOptions{DataDir: dataDir, EnvValue: envKey, File: e.common.masterKey})
+	if err != nil {
+		return nil, &haven.Error{Code: haven.EUNAVAILABLE, Field: "master-key-file",
+			Message: "cannot open the master key (HAVEN_MASTER_KEY, --master-key-file or DIR/keys/master.key)", Err: err}
+	}
+	if created {
+		e.log.Info("created a new master key", "path", crypt.MasterKeyPath(dataDir))
+	}
+	cfg := store.Config{DataDir: dataDir, DSN: dsn, Logger: e.log, MasterKey: mk}
 	if adjust != nil {
 		adjust(&cfg)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/haven-dv/haven/auth"
+	"github.com/haven-dv/haven/crypt"
 	"github.com/haven-dv/haven/store"
 	"github.com/haven-dv/haven/store/storetest"
 )
@@ -75,6 +76,13 @@ func eachDB(t *testing.T, fn func(t *testing.T, tg target)) {
 			tg := target{driver: driver, cfg: storetest.Config()}
 			tg.cfg.DataDir = t.TempDir()
 			tg.flags = []string{"--data", tg.cfg.DataDir}
+			// The commands load DIR/keys/master.key; tests opening the
+			// store directly must use the same key.
+			mk, _, err := crypt.LoadMasterKey(crypt.MasterKeyOptions{DataDir: tg.cfg.DataDir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg.cfg.MasterKey = mk
 			if driver == "postgres" {
 				tg.cfg.DSN = storetest.PostgresDSN(t)
 				tg.flags = append(tg.flags, "--db", tg.cfg.DSN)

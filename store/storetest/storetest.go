@@ -16,15 +16,17 @@ import (
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/auth"
+	"github.com/haven-dv/haven/crypt"
 	"github.com/haven-dv/haven/store"
 )
 
 // Drivers are the databases Each runs against.
 var Drivers = []string{"sqlite", "postgres"}
 
-// Config is the store configuration tests use: cheap password hashing.
+// Config is the store configuration tests use: cheap password hashing and
+// a fresh master key.
 func Config() store.Config {
-	return store.Config{PasswordParams: auth.TestParams}
+	return store.Config{PasswordParams: auth.TestParams, MasterKey: crypt.GenerateMasterKey()}
 }
 
 // Each runs fn once per database, as subtests named after the driver.

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/crypt"
+)
+
+// keys holds the data keys (unwrapped) and the per-agency blind indexers.
+// Another process may rotate keys; a value sealed under a key this process
+// has not loaded makes it reload the ring once.
+type keys struct {
+	master crypt.MasterKey
+	mu     sync.RWMutex
+	ring   *crypt.Keyring
+	index  sync.Map // agency id → *crypt.Indexer
+}
+
+func (db *DB) keyring() *crypt.Keyring {
+	db.keys.mu.RLock()
+	defer db.keys.mu.RUnlock()
+	return db.keys.ring
+}
+
+func (db *DB) indexer(agencyID string) *crypt.Indexer {
+	if ix, ok := db.keys.index.Load(agencyID); ok {
+		return ix.(*crypt.Indexer)
+	}
+	ix, _ := db.keys.index.LoadOrStore(agencyID, crypt.NewIndexer(db.keys.master, agencyID))
+	return ix.(*crypt.Indexer)
+}
+
+// loadKeys reads and unwraps every data key; with none stored it creates the
+// first. The newest key that is not retired is current.
+func (db *DB) loadKeys(ctx context.Context) error {
+	type row struct {
+		id      string
+		wrapped []byte
+	}
+	var rows []row
+	var current string
+	err := db.inTx(ctx, true, func(t *tx) error {
+		rs, err := t.query(ctx, `SELECT id, wrapped, retired_at FROM data_keys ORDER BY created_at, id`)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var r row
+			var retired nullTime
+			if err := rs.Scan(&r.id, &r.wrapped, &retired); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+			if !retired.Valid {
+				current = r.id
+			}
+		}
+		if err := rs.Err(); err != nil {
+			return err
+		}
+		if current != "" {
+			return nil
+		}
+		id, wrapped, err := db.newDataKey(ctx, t)
+		if err != nil {
+			return err
+		}
+		rows, current = append(rows, row{id, wrapped}), id
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m := map[string][]byte{}
+	for _, r := range rows {
+		k, err := crypt.UnwrapDataKey(db.keys.master, r.id, r.wrapped)
+		if err != nil {
+			return fmt.Errorf("data key %s cannot be unwrapped: is this the master key the database was created with? %w", r.id, err)
+		}
+		m[r.id] = k
+	}
+	ring, err := crypt.NewKeyring(current, m)
+	if err != nil {
+		return err
+	}
+	db.keys.mu.Lock()
+	db.keys.ring = ring
+	db.keys.mu.Unlock()
+	return nil
+}
+
+func (db *DB) newDataKey(ctx context.Context, t *tx) (string, []byte, error) {
+	id := "dk-" + newID()
+	wrapped, err := crypt.WrapDataKey(db.keys.master, id, crypt.NewDataKey())
+	if err != nil {
+		return "", nil, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO data_keys (id, wrapped, created_at) VALUES (?, ?, ?)`, id, wrapped, db.now())
+	return id, wrapped, err
+}
+
+// seal seals plaintext under the current data key, bound to where it is stored.
+func (db *DB) seal(plaintext []byte, aad string) ([]byte, string, error) {
+	ring := db.keyring()
+	b, err := ring.Seal(plaintext, []byte(aad))
+	return b, ring.CurrentID(), err
+}
+
+// open opens a sealed value, reloading the key ring once when the value
+// names a key another process created.
+func (db *DB) open(ctx context.Context, sealed []byte, aad string) ([]byte, error) {
+	b, err := db.keyring().Open(sealed, []byte(aad))
+	if errors.Is(err, crypt.ErrUnknownKey) {
+		if err := db.loadKeys(ctx); err != nil {
+			return nil, err
+		}
+		b, err = db.keyring().Open(sealed, []byte(aad))
+	}
+	if err != nil {
+		return nil, haven.Internal(fmt.Errorf("open sealed value (%s): %w", aad, err))
+	}
+	return b, nil
+}
+
+// RotationProgress reports how far a key rotation has come.
+type RotationProgress struct {
+	KeyID string
+	Done  int
+	Total int
+}
+
+// RotateKeys re-seals every sealed value under a new data key and then
+// retires the old keys. It is resumable: when a rotation was interrupted
+// (older keys are not yet retired), it carries on with the current key
+// instead of starting another. Each batch is one transaction, so a crash
+// leaves every value readable under one key or the other.
+func (db *DB) RotateKeys(ctx context.Context, progress func(RotationProgress)) error {
+	actor := haven.ActorFromContext(ctx)
+	if actor.System == "" {
+		return haven.Errorf(haven.EFORBIDDEN, "key rotation runs from the command line (haven keys rotate)")
+	}
+	var live int
+	err := db.inTx(ctx, true, func(t *tx) error {
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM data_keys WHERE retired_at IS NULL`).Scan(&live); err != nil {
+			return err
+		}
+		if live > 1 {
+			return nil // resume: the newest is the rotation's target
+		}
+		_, _, err := db.newDataKey(ctx, t)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := db.loadKeys(ctx); err != nil {
+		return err
+	}
+	current := db.keyring().CurrentID()
+	if err := db.auditNow(ctx, auditEntry(ctx, "keys.rotate", "allowed", "data_key", current, "", "system", map[string]string{"resumed": fmt.Sprint(live > 1)})); err != nil {
+		return err
+	}
+	var total int
+	if err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM persons WHERE key_id <> ?`), current).Scan(&total); err != nil {
+		return dbErr(err)
+	}
+	p := RotationProgress{KeyID: current, Total: total}
+	if progress != nil {
+		progress(p)
+	}
+	for {
+		n, err := db.resealBatch(ctx, current, resealBatchSize)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+		p.Done += n
+		if progress != nil {
+			progress(p)
+		}
+	}
+	if err := db.resealUserSecrets(ctx, current); err != nil {
+		return err
+	}
+	return db.inTx(ctx, true, func(t *tx) error {
+		var left int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM persons WHERE key_id <> ?`, current).Scan(&left); err != nil {
+			return err
+		}
+		if left > 0 {
+			return haven.Errorf(haven.ECONFLICT, "%d records were written under an old key during the rotation; run it again", left)
+		}
+		_, err := t.exec(ctx, `UPDATE data_keys SET retired_at = ? WHERE id <> ? AND retired_at IS NULL`, db.now(), current)
+		return err
+	})
+}
+
+func (db *DB) resealBatch(ctx context.Context, current string, limit int) (int, error) {
+	n := 0
+	err := db.inTx(ctx, true, func(t *tx) error {
+		rows, err := t.query(ctx, `SELECT id, data FROM persons WHERE key_id <> ? ORDER BY id LIMIT ?`, current, limit)
+		if err != nil {
+			return err
+		}
+		type rec struct {
+			id   string
+			data []byte
+		}
+		var recs []rec
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.data); err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			aad := personAAD(r.id)
+			plain, err := db.open(ctx, r.data, aad)
+			if err != nil {
+				return err
+			}
+			sealed, keyID, err := db.seal(plain, aad)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE persons SET data = ?, key_id = ? WHERE id = ?`, sealed, keyID, r.id); err != nil {
+				return err
+			}
+		}
+		n = len(recs)
+		return nil
+	})
+	return n, err
+}
+
+func (db *DB) resealUserSecrets(ctx context.Context, current string) error {
+	return db.inTx(ctx, true, func(t *tx) error {
+		rows, err := t.query(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		type rec struct {
+			id     string
+			secret []byte
+		}
+		var recs []rec
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.secret); err != nil {
+				rows.Close()
+				return err
+			}
+			if id, err := crypt.KeyIDOf(r.secret); err != nil || id != current {
+				recs = append(recs, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			plain, err := db.open(ctx, r.secret, totpAAD(r.id))
+			if err != nil {
+				return err
+			}
+			sealed, _, err := db.seal(plain, totpAAD(r.id))
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE users SET totp_secret = ? WHERE id = ?`, sealed, r.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// resealBatchSize is how many records one rotation transaction re-seals.
+var resealBatchSize = 200
+
+func personAAD(id string) string { return "persons/data/" + id }
+func totpAAD(userID string) string { return "users/totp_secret/" + userID }

