@@ -291,5 +291,5 @@ func (db *DB) resealUserSecrets(ctx context.Context, current string) error {
 // resealBatchSize is how many records one rotation transaction re-seals.
 var resealBatchSize = 200
 
-func personAAD(id string) string { return "persons/data/" + id }
+func personAAD(id string) string   { return "persons/data/" + id }
 func totpAAD(userID string) string { return "users/totp_secret/" + userID }

@@ -31,9 +31,9 @@ type Config struct {
 
 // Services are what the handlers call.
 type Services struct {
-	Agencies haven.AgencyService
-	Users    haven.UserService
-	Auth     haven.AuthService
+	Agencies   haven.AgencyService
+	Users      haven.UserService
+	Auth       haven.AuthService
 	Persons    haven.PersonService
 	BreakGlass haven.BreakGlassService
 	MFA        haven.MFAService
