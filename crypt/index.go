@@ -40,7 +40,8 @@ func NewIndexer(master MasterKey, agencyID string) *Indexer {
 
 // mac returns hex(HMAC(kind 0x00 value)[:16]). The kind prefix separates
 // domains: a date of birth and a phone number with equal text index
-// differently, and phonetic codes (kind "ph:"+kind) never equal exact values.
+// differently, and a phonetic code (kind "ph:"+kind) never equals an exact
+// index of the same kind.
 func (ix *Indexer) mac(kind, value string) string {
 	h := ix.macs.Get().(hash.Hash)
 	h.Reset()
@@ -58,7 +59,8 @@ func (ix *Indexer) mac(kind, value string) string {
 // Exact returns the exact-match index of value, 32 hex characters. The value
 // is normalized by kind first: "phone" with NormalizePhone, "email" with
 // NormalizeEmail, any other kind ("name", "dob", …) with Normalize, so
-// "José" and "jose" index alike. Kinds starting "ph:" are Phonetic's.
+// "José" and "jose" index alike. Normalize does not parse dates: pass them
+// in one format (ISO 8601). Kinds starting "ph:" are Phonetic's.
 func (ix *Indexer) Exact(kind, value string) string {
 	switch kind {
 	case "phone":

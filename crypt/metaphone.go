@@ -25,12 +25,13 @@ const cCedilla = 0xC7
 
 // DoubleMetaphone returns the primary and alternate Double Metaphone codes of
 // word, each at most 4 characters. The word is folded first: accents
-// dropped, upper case; characters that are not letters count as a space
-// (the reference reads "VAN ", "SAN " and "-IER " up to a space). As in the
-// reference, alternate equals primary when the word has no second
-// pronunciation. An empty or letterless word gives "", "".
+// dropped, upper case, white space and punctuation a space (the reference
+// reads "VAN ", "SAN " and "-IER " up to a space) and trimmed from both
+// ends; digits and other scripts' letters keep their place but code
+// nothing. As in the reference, alternate equals primary when the word has
+// no second pronunciation. An empty or letterless word gives "", "".
 func DoubleMetaphone(word string) (primary, alternate string) {
-	m := metaphone{word: foldMetaphone(word)}
+	m := metaphone{word: bytes.Trim(foldMetaphone(word), " ")}
 	return m.encode()
 }
 

@@ -146,6 +146,8 @@ func TestDoubleMetaphone(t *testing.T) {
 		{"1234", "", ""},
 		{"Ωμέγα", "", ""},
 		{"SMITH", "SM0", "XMT"},
+		{"  Smith. ", "SM0", "XMT"}, // trimmed: the initial-S rule still applies
+		{"Arnow!", "ARN", "ARNF"},   // and so does the final-W rule
 		{"Łukasz", "LKS", "LKX"},
 		{"Søren", "SRN", "SRN"},
 		{"Strauß", "STRS", "STRS"},
