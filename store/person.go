@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -272,7 +271,9 @@ func (db *DB) CreatePerson(ctx context.Context, p *haven.Person) ([]haven.Person
 	if err := validatePerson(p, now); err != nil {
 		return nil, err
 	}
-	dups, err := db.matchPersons(ctx, p.AgencyID, p.GivenName+" "+p.FamilyName, p.DateOfBirth, 5)
+	// A possible duplicate shares at least the full name, two name words,
+	// or a name word and the date of birth.
+	dups, err := db.matchPersons(ctx, p.AgencyID, p.GivenName+" "+p.FamilyName, p.DateOfBirth, 5, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +583,7 @@ func (db *DB) SearchPersons(ctx context.Context, q haven.PersonQuery) ([]haven.P
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 25
 	}
-	matches, err := db.matchPersons(ctx, actor.AgencyID, q.Name, q.DateOfBirth, q.Limit)
+	matches, err := db.matchPersons(ctx, actor.AgencyID, q.Name, q.DateOfBirth, q.Limit, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -605,105 +606,76 @@ func (db *DB) SearchPersons(ctx context.Context, q haven.PersonQuery) ([]haven.P
 	return matches, nil
 }
 
-// matchPersons scores candidates of one agency: an exact full name counts
-// most, then exact words, then shared sounds-like codes; a date of birth
-// narrows to those born that day.
-func (db *DB) matchPersons(ctx context.Context, agencyID, name, dob string, limit int) ([]haven.PersonMatch, error) {
+// matchPersons scores candidates of one agency in one query: an exact full
+// name counts most, then exact words, then shared sounds-like codes; a date
+// of birth narrows to those born that day. Candidates scoring below
+// minScore are dropped (duplicate checks ask for more than a shared first
+// name).
+func (db *DB) matchPersons(ctx context.Context, agencyID, name, dob string, limit, minScore int) ([]haven.PersonMatch, error) {
 	ix := db.indexer(agencyID)
 	words := strings.Fields(crypt.Normalize(name))
-	type term struct {
-		kind, value string
-		weight      int
-	}
-	var terms []term
+	var cond []string
+	args := []any{agencyID}
 	if len(words) > 0 {
-		terms = append(terms, term{"name", ix.Exact("name", name), 20})
+		cond = append(cond, `(kind = 'name' AND value = ?)`)
+		args = append(args, ix.Exact("name", name))
+		cond = append(cond, `(kind = 'word' AND value IN (`+placeholders(len(words))+`))`)
 		for _, w := range words {
-			terms = append(terms, term{"word", ix.Exact("word", w), 10})
+			args = append(args, ix.Exact("word", w))
 		}
-		for _, c := range ix.Phonetic("name", name) {
-			terms = append(terms, term{"phonetic", c, 3})
-		}
-	}
-	scores := map[string]int{}
-	exactWords := map[string]int{}
-	var dobIDs map[string]bool
-	err := db.inTx(ctx, false, func(t *tx) error {
-		for _, tm := range terms {
-			rows, err := t.query(ctx, `SELECT person_id FROM person_index WHERE agency_id = ? AND kind = ? AND value = ?`, agencyID, tm.kind, tm.value)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				scores[id] += tm.weight
-				if tm.kind == "word" {
-					exactWords[id]++
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		if dob == "" {
-			return nil
-		}
-		dobIDs = map[string]bool{}
-		rows, err := t.query(ctx, `SELECT person_id FROM person_index WHERE agency_id = ? AND kind = 'dob' AND value = ?`, agencyID, ix.Exact("dob", dob))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			dobIDs[id] = true
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	if dobIDs != nil {
-		if len(terms) == 0 {
-			for id := range dobIDs {
-				scores[id] = 15
-			}
-		} else {
-			for id := range scores {
-				if dobIDs[id] {
-					scores[id] += 15
-				} else {
-					delete(scores, id)
-				}
+		if codes := ix.Phonetic("name", name); len(codes) > 0 {
+			cond = append(cond, `(kind = 'phonetic' AND value IN (`+placeholders(len(codes))+`))`)
+			for _, c := range codes {
+				args = append(args, c)
 			}
 		}
 	}
-	ids := make([]string, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
+	var dobHash string
+	if dob != "" {
+		dobHash = ix.Exact("dob", dob)
+		cond = append(cond, `(kind = 'dob' AND value = ?)`)
+		args = append(args, dobHash)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		if scores[ids[i]] != scores[ids[j]] {
-			return scores[ids[i]] > scores[ids[j]]
-		}
-		return ids[i] < ids[j]
-	})
-	if len(ids) > limit {
-		ids = ids[:limit]
+	if len(cond) == 0 {
+		return nil, nil // nothing searchable: punctuation only
+	}
+	q := `SELECT person_id,
+		SUM(CASE kind WHEN 'name' THEN 20 WHEN 'word' THEN 10 WHEN 'dob' THEN 15 ELSE 3 END) AS score,
+		SUM(CASE kind WHEN 'word' THEN 1 ELSE 0 END) AS exact_words
+		FROM person_index WHERE agency_id = ? AND (` + strings.Join(cond, " OR ") + `)`
+	if dob != "" {
+		q += ` AND person_id IN (SELECT person_id FROM person_index WHERE agency_id = ? AND kind = 'dob' AND value = ?)`
+		args = append(args, agencyID, dobHash)
+	}
+	q += ` GROUP BY person_id HAVING SUM(CASE kind WHEN 'name' THEN 20 WHEN 'word' THEN 10 WHEN 'dob' THEN 15 ELSE 3 END) >= ?
+		ORDER BY score DESC, person_id LIMIT ?`
+	args = append(args, minScore, limit)
+	type cand struct {
+		id           string
+		score, exact int
 	}
 	own := access.Decision{Allow: true, Basis: access.Basis{Kind: access.BasisOwnAgency}}
 	var out []haven.PersonMatch
-	err = db.inTx(ctx, false, func(t *tx) error {
-		for _, id := range ids {
-			row, err := loadPersonRow(ctx, t, id)
+	err := db.inTx(ctx, false, func(t *tx) error {
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var cands []cand
+		for rows.Next() {
+			var c cand
+			if err := rows.Scan(&c.id, &c.score, &c.exact); err != nil {
+				rows.Close()
+				return err
+			}
+			cands = append(cands, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cands {
+			row, err := loadPersonRow(ctx, t, c.id)
 			if err != nil {
 				return err
 			}
@@ -715,14 +687,16 @@ func (db *DB) matchPersons(ctx context.Context, agencyID, name, dob string, limi
 				return err
 			}
 			match := "sounds_like"
-			if len(words) > 0 && exactWords[id] >= len(words) {
-				match = "exact"
-			} else if len(words) == 0 {
+			if c.exact >= len(words) {
 				match = "exact"
 			}
-			out = append(out, haven.PersonMatch{Person: p, Match: match, Score: scores[id]})
+			out = append(out, haven.PersonMatch{Person: p, Match: match, Score: c.score})
 		}
 		return nil
 	})
 	return out, err
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
