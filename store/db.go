@@ -270,6 +270,10 @@ func dbErr(err error) error {
 		return &haven.Error{Code: haven.EUNAVAILABLE, Message: "the request was cancelled or timed out", Err: err}
 	case isUniqueViolation(err):
 		return &haven.Error{Code: haven.ECONFLICT, Message: "that already exists", Err: err}
+	case isBadText(err):
+		// PostgreSQL refuses NUL bytes and invalid UTF-8 in text; that is
+		// the caller's input, not a fault of ours.
+		return &haven.Error{Code: haven.EBADREQUEST, Message: "the request contains bytes that are not valid text (a NUL byte or invalid UTF-8)", Err: err}
 	}
 	return haven.Internal(err)
 }
@@ -277,6 +281,12 @@ func dbErr(err error) error {
 func isUniqueViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+func isBadText(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "SQLSTATE 22021") || strings.Contains(s, "SQLSTATE 22P05") ||
+		strings.Contains(s, "invalid byte sequence for encoding")
 }
 
 func redactDSN(dsn string) string {

@@ -114,3 +114,12 @@ func (db *DB) CountKeys(ctx context.Context) (KeyCount, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), SUM(CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END) FROM data_keys`).Scan(&k.Total, &k.Live)
 	return k, err
 }
+
+// KeyOf returns the data key a person is sealed under.
+func KeyOf(t interface{ Fatal(...any) }, db *DB, personID string) string {
+	var k string
+	if err := db.read.QueryRow(db.dialect.rebind(`SELECT key_id FROM persons WHERE id = ?`), personID).Scan(&k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/crypt"
@@ -14,11 +15,16 @@ import (
 // Another process may rotate keys; a value sealed under a key this process
 // has not loaded makes it reload the ring once.
 type keys struct {
-	master crypt.MasterKey
-	mu     sync.RWMutex
-	ring   *crypt.Keyring
-	index  sync.Map // agency id → *crypt.Indexer
+	master  crypt.MasterKey
+	mu      sync.RWMutex
+	ring    *crypt.Keyring
+	checked time.Time // when the current key was last compared with the database
+	index   sync.Map  // agency id → *crypt.Indexer
 }
+
+// keyCheckEvery bounds how long a process goes on sealing under a key that
+// another process's rotation has replaced.
+const keyCheckEvery = 30 * time.Second
 
 func (db *DB) keyring() *crypt.Keyring {
 	db.keys.mu.RLock()
@@ -35,46 +41,47 @@ func (db *DB) indexer(agencyID string) *crypt.Indexer {
 }
 
 // loadKeys reads and unwraps every data key; with none stored it creates the
-// first. The newest key that is not retired is current.
+// first. The newest key that is not retired is current. It reads on the
+// reader pool, so it may run while the caller holds a write transaction.
 func (db *DB) loadKeys(ctx context.Context) error {
 	type row struct {
 		id      string
 		wrapped []byte
 	}
-	var rows []row
-	var current string
-	err := db.inTx(ctx, true, func(t *tx) error {
-		rs, err := t.query(ctx, `SELECT id, wrapped, retired_at FROM data_keys ORDER BY created_at, id`)
+	read := func() ([]row, string, error) {
+		rs, err := db.read.QueryContext(ctx, `SELECT id, wrapped, retired_at FROM data_keys ORDER BY created_at, id`)
 		if err != nil {
-			return err
+			return nil, "", dbErr(err)
 		}
 		defer rs.Close()
+		var rows []row
+		var current string
 		for rs.Next() {
 			var r row
 			var retired nullTime
 			if err := rs.Scan(&r.id, &r.wrapped, &retired); err != nil {
-				return err
+				return nil, "", err
 			}
 			rows = append(rows, r)
 			if !retired.Valid {
 				current = r.id
 			}
 		}
-		if err := rs.Err(); err != nil {
-			return err
-		}
-		if current != "" {
-			return nil
-		}
-		id, wrapped, err := db.newDataKey(ctx, t)
-		if err != nil {
-			return err
-		}
-		rows, current = append(rows, row{id, wrapped}), id
-		return nil
-	})
+		return rows, current, rs.Err()
+	}
+	rows, current, err := read()
 	if err != nil {
 		return err
+	}
+	if current == "" {
+		// A new database: make its first key (a race between two starting
+		// processes makes two keys, and the newer becomes current).
+		if err := db.inTx(ctx, true, func(t *tx) error { _, _, err := db.newDataKey(ctx, t); return err }); err != nil {
+			return err
+		}
+		if rows, current, err = read(); err != nil {
+			return err
+		}
 	}
 	m := map[string][]byte{}
 	for _, r := range rows {
@@ -89,7 +96,7 @@ func (db *DB) loadKeys(ctx context.Context) error {
 		return err
 	}
 	db.keys.mu.Lock()
-	db.keys.ring = ring
+	db.keys.ring, db.keys.checked = ring, db.now()
 	db.keys.mu.Unlock()
 	return nil
 }
@@ -104,11 +111,38 @@ func (db *DB) newDataKey(ctx context.Context, t *tx) (string, []byte, error) {
 	return id, wrapped, err
 }
 
-// seal seals plaintext under the current data key, bound to where it is stored.
-func (db *DB) seal(plaintext []byte, aad string) ([]byte, string, error) {
+// seal seals plaintext under the current data key, bound to where it is
+// stored. Every keyCheckEvery it first asks the database which key is
+// current, so that a rotation run by another process is followed.
+func (db *DB) seal(ctx context.Context, plaintext []byte, aad string) ([]byte, string, error) {
+	if err := db.followRotation(ctx); err != nil {
+		return nil, "", err
+	}
 	ring := db.keyring()
 	b, err := ring.Seal(plaintext, []byte(aad))
 	return b, ring.CurrentID(), err
+}
+
+func (db *DB) followRotation(ctx context.Context) error {
+	db.keys.mu.RLock()
+	fresh := db.now().Sub(db.keys.checked) < keyCheckEvery
+	current := db.keys.ring.CurrentID()
+	db.keys.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	var newest string
+	err := db.readRow(ctx, `SELECT id FROM data_keys WHERE retired_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&newest)
+	if err != nil {
+		return dbErr(err)
+	}
+	if newest != current {
+		return db.loadKeys(ctx)
+	}
+	db.keys.mu.Lock()
+	db.keys.checked = db.now()
+	db.keys.mu.Unlock()
+	return nil
 }
 
 // open opens a sealed value, reloading the key ring once when the value
@@ -232,7 +266,7 @@ func (db *DB) resealBatch(ctx context.Context, current string, limit int) (int, 
 			if err != nil {
 				return err
 			}
-			sealed, keyID, err := db.seal(plain, aad)
+			sealed, keyID, err := db.seal(ctx, plain, aad)
 			if err != nil {
 				return err
 			}
@@ -276,7 +310,7 @@ func (db *DB) resealUserSecrets(ctx context.Context, current string) error {
 			if err != nil {
 				return err
 			}
-			sealed, _, err := db.seal(plain, totpAAD(r.id))
+			sealed, _, err := db.seal(ctx, plain, totpAAD(r.id))
 			if err != nil {
 				return err
 			}

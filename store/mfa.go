@@ -25,7 +25,7 @@ func (db *DB) BeginTOTP(ctx context.Context) (string, string, error) {
 		return "", "", haven.Errorf(haven.EUNAUTHORIZED, "sign in first")
 	}
 	secret := totp.GenerateSecret()
-	sealed, _, err := db.seal([]byte(secret), totpAAD(actor.UserID))
+	sealed, _, err := db.seal(ctx, []byte(secret), totpAAD(actor.UserID))
 	if err != nil {
 		return "", "", haven.Internal(err)
 	}

@@ -231,12 +231,12 @@ func (db *DB) writeIndex(ctx context.Context, t *tx, p *haven.Person) error {
 	return nil
 }
 
-func (db *DB) sealPerson(p *haven.Person) ([]byte, string, error) {
+func (db *DB) sealPerson(ctx context.Context, p *haven.Person) ([]byte, string, error) {
 	plain, err := json.Marshal(dataOf(p))
 	if err != nil {
 		return nil, "", err
 	}
-	return db.seal(plain, personAAD(p.ID))
+	return db.seal(ctx, plain, personAAD(p.ID))
 }
 
 // denyPerson records a refusal and answers exactly as for a record that
@@ -258,6 +258,8 @@ func (db *DB) CreatePerson(ctx context.Context, p *haven.Person) ([]haven.Person
 	}
 	if actor.System == "" {
 		p.AgencyID = actor.AgencyID
+	} else if p.AgencyID == "" {
+		return nil, haven.FieldErrorf(haven.EINVALID, "agency_id", "a system process must name the agency that owns the person")
 	}
 	d := access.Decide(actor, access.PersonCreate, access.Target{AgencyID: p.AgencyID, Now: db.now()})
 	if !d.Allow {
@@ -279,7 +281,7 @@ func (db *DB) CreatePerson(ctx context.Context, p *haven.Person) ([]haven.Person
 	}
 	p.ID, p.CreatedAt, p.UpdatedAt, p.Version = newID(), now, now, 1
 	p.Access = &haven.AccessNote{Basis: string(d.Basis.Kind)}
-	sealed, keyID, err := db.sealPerson(p)
+	sealed, keyID, err := db.sealPerson(ctx, p)
 	if err != nil {
 		return nil, haven.Internal(err)
 	}
@@ -503,7 +505,7 @@ func (db *DB) UpdatePerson(ctx context.Context, id string, patch haven.PersonPat
 		}
 		p.Version++
 		p.UpdatedAt = db.now()
-		sealed, keyID, err := db.sealPerson(p)
+		sealed, keyID, err := db.sealPerson(ctx, p)
 		if err != nil {
 			return err
 		}

@@ -461,3 +461,45 @@ func TestKeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// TestRotationFollowedByOtherProcesses: a second process on the same
+// database seals under the new key within keyCheckEvery of a rotation.
+func TestRotationFollowedByOtherProcesses(t *testing.T) {
+	for _, d := range storetest.Drivers {
+		t.Run(d, func(t *testing.T) {
+			c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+			cfg := storetest.Config()
+			cfg.Now = c.Now
+			if d == "sqlite" {
+				cfg.DataDir = t.TempDir()
+			} else {
+				cfg.DSN = storetest.PostgresDSN(t)
+			}
+			one, err := store.Open(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer one.Close()
+			two, err := store.Open(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer two.Close()
+			w := newWorld(t, one)
+			before := mustCreate(t, two, w.officer, &haven.Person{GivenName: "Before"})
+			var newKey string
+			if err := one.RotateKeys(storetest.System(), func(p store.RotationProgress) { newKey = p.KeyID }); err != nil {
+				t.Fatal(err)
+			}
+			c.Add(31 * time.Second)
+			after := mustCreate(t, two, w.officer, &haven.Person{GivenName: "After"})
+			if k := store.KeyOf(t, two, after.ID); k != newKey {
+				t.Fatalf("second process sealed under %s after the rotation to %s", k, newKey)
+			}
+			// And it still reads what the rotation re-sealed.
+			if p, err := two.Person(storetest.As(w.officer), before.ID); err != nil || p.GivenName != "Before" {
+				t.Fatalf("read re-sealed record: %v", err)
+			}
+		})
+	}
+}
