@@ -1,6 +1,8 @@
 // Package demo loads realistic, clearly fictional data so that
 // `haven serve --demo` on a fresh machine is a complete system to explore:
-// agencies of each kind in one community and a staff account for each role.
+// agencies of each kind in one community, a staff account for each role,
+// and fictional persons in the police department's and the advocacy
+// center's registries.
 //
 // Loading is a list of steps (Steps). Every step runs on every Ensure and
 // must look before it creates, so that re-running is safe and an
@@ -47,7 +49,14 @@ type AgencySpec struct {
 	Slug string
 	Name string
 	Kind haven.AgencyKind
+	// RequireMFA: whether staff must use a second factor. Real agencies
+	// require one by default; demo agencies do not, so that the printed
+	// passwords alone let anyone explore.
+	RequireMFA bool
 }
+
+// mfaOptional is the demo agencies' RequireMFA, spelled out.
+const mfaOptional = false
 
 // UserSpec describes a demo account.
 type UserSpec struct {
@@ -59,12 +68,12 @@ type UserSpec struct {
 
 // Agencies are the demo agencies, all in TimeZone.
 var Agencies = []AgencySpec{
-	{"metro-pd", "Metro City Police Department", haven.KindPolice},
-	{"safe-harbor", "Safe Harbor Advocacy Center", haven.KindAdvocacy},
-	{"harbor-house", "Harbor House Shelter", haven.KindShelter},
-	{"county-legal", "County Legal Aid", haven.KindLegalAid},
-	{"county-health", "Metro County Health Services", haven.KindHealth},
-	{"haven-ops", "Haven Operations (Coordinated Community Response)", haven.KindCommunity},
+	{"metro-pd", "Metro City Police Department", haven.KindPolice, mfaOptional},
+	{"safe-harbor", "Safe Harbor Advocacy Center", haven.KindAdvocacy, mfaOptional},
+	{"harbor-house", "Harbor House Shelter", haven.KindShelter, mfaOptional},
+	{"county-legal", "County Legal Aid", haven.KindLegalAid, mfaOptional},
+	{"county-health", "Metro County Health Services", haven.KindHealth, mfaOptional},
+	{"haven-ops", "Haven Operations (Coordinated Community Response)", haven.KindCommunity, mfaOptional},
 }
 
 // Users are the demo accounts: one for each kind of work.
@@ -110,6 +119,7 @@ type Step struct {
 var Steps = []Step{
 	{"agencies", seedAgencies},
 	{"users", seedUsers},
+	{"persons", seedPersons},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns
@@ -168,7 +178,7 @@ func seedAgencies(ctx context.Context, s *Seed) error {
 	for _, spec := range Agencies {
 		a, err := s.DB.AgencyBySlug(ctx, spec.Slug)
 		if haven.ErrorCode(err) == haven.ENOTFOUND {
-			a = &haven.Agency{Slug: spec.Slug, Name: spec.Name, Kind: spec.Kind, TimeZone: TimeZone}
+			a = &haven.Agency{Slug: spec.Slug, Name: spec.Name, Kind: spec.Kind, TimeZone: TimeZone, RequireMFA: spec.RequireMFA}
 			if err = s.DB.CreateAgency(ctx, a); err == nil {
 				s.Created()
 			}

@@ -1,8 +1,10 @@
 package demo_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/haven-dv/haven"
@@ -48,6 +50,13 @@ func TestEnsure(t *testing.T) {
 		if len(all) != len(agencies) {
 			t.Errorf("%d agencies, want %d", len(all), len(agencies))
 		}
+		// Demo mode: the printed passwords alone sign in.
+		for _, a := range all {
+			if a.RequireMFA {
+				t.Errorf("demo agency %s requires a second factor", a.Slug)
+			}
+		}
+		checkPersons(t, db)
 
 		users := []struct {
 			username string
@@ -104,7 +113,12 @@ func TestEnsure(t *testing.T) {
 			t.Errorf("credentials file mode %v, want 0600", fi.Mode().Perm())
 		}
 
-		// Again: nothing new, the same credentials.
+		// Again: nothing new, the same credentials, not even an audit
+		// entry.
+		seq, _, err := db.AuditHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		again, created, err := demo.Ensure(ctx, db, dir)
 		if err != nil {
 			t.Fatalf("second Ensure: %v", err)
@@ -122,6 +136,143 @@ func TestEnsure(t *testing.T) {
 		}
 		if all, _ := db.FindAgencies(ctx); len(all) != len(agencies) {
 			t.Errorf("after second Ensure: %d agencies", len(all))
+		}
+		if again, _, _ := db.AuditHead(ctx); again != seq {
+			t.Errorf("second Ensure appended %d audit entries", again-seq)
+		}
+		checkPersons(t, db)
+		if n, err := db.VerifyAudit(ctx, nil); err != nil || n == 0 {
+			t.Errorf("audit log after the demo: %d entries, %v", n, err)
+		}
+	})
+}
+
+// inAgency acts as the named system actor working in agency a.
+func inAgency(name string, a *haven.Agency) context.Context {
+	actor := haven.SystemActor(name)
+	actor.AgencyID, actor.AgencySlug = a.ID, a.Slug
+	return haven.NewContextWithActor(context.Background(), actor)
+}
+
+// checkPersons finds every demo person exactly once in its agency, with
+// what the spec gave it.
+func checkPersons(t *testing.T, db *store.DB) {
+	t.Helper()
+	perAgency := map[string]int{}
+	confidential, safeContact := 0, 0
+	for _, spec := range demo.Persons {
+		perAgency[spec.Agency]++
+		a, err := db.AgencyBySlug(storetest.System(), spec.Agency)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := spec.Person
+		matches, err := db.SearchPersons(inAgency("test", a), haven.PersonQuery{Name: want.GivenName + " " + want.FamilyName, DateOfBirth: want.DateOfBirth})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []*haven.Person
+		for _, m := range matches {
+			if p := m.Person; p.GivenName == want.GivenName && p.FamilyName == want.FamilyName && p.DateOfBirth == want.DateOfBirth {
+				found = append(found, p)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("%s %s in %s found %d times", want.GivenName, want.FamilyName, spec.Agency, len(found))
+			continue
+		}
+		p := found[0]
+		if p.AgencyID != a.ID || len(p.Phones) != len(want.Phones) || len(p.Addresses) != len(want.Addresses) ||
+			(want.SafeContact == nil) != (p.SafeContact == nil) {
+			t.Errorf("%s %s in %s stored as %+v", want.GivenName, want.FamilyName, spec.Agency, p)
+		}
+		for _, ad := range p.Addresses {
+			if ad.Confidential {
+				confidential++
+			}
+		}
+		if p.SafeContact != nil && (p.SafeContact.NoVoicemail || p.SafeContact.SafeTimes != "") {
+			safeContact++
+		}
+	}
+	if perAgency["metro-pd"] < 6 || perAgency["metro-pd"] > 8 || perAgency["safe-harbor"] < 2 || perAgency["safe-harbor"] > 3 {
+		t.Errorf("demo persons by agency: %v", perAgency)
+	}
+	if confidential == 0 || safeContact == 0 {
+		t.Errorf("%d confidential addresses, %d safe-contact preferences; want some of each", confidential, safeContact)
+	}
+}
+
+// The demo persons are plainly fictional: phone numbers in the range
+// reserved for fiction, e-mail at reserved domains.
+func TestPersonsAreFictional(t *testing.T) {
+	phoneRE := regexp.MustCompile(`^\d{3}-555-01\d\d$`)
+	emailRE := regexp.MustCompile(`@example\.(org|net|com)$`)
+	for _, spec := range demo.Persons {
+		p := spec.Person
+		for _, ph := range p.Phones {
+			if !phoneRE.MatchString(ph.Number) {
+				t.Errorf("%s %s: phone %s is not in 555-0100–0199", p.GivenName, p.FamilyName, ph.Number)
+			}
+		}
+		if sc := p.SafeContact; sc != nil && sc.SafePhone != "" && !phoneRE.MatchString(sc.SafePhone) {
+			t.Errorf("%s %s: safe phone %s is not in 555-0100–0199", p.GivenName, p.FamilyName, sc.SafePhone)
+		}
+		for _, e := range p.Emails {
+			if !emailRE.MatchString(e) {
+				t.Errorf("%s %s: e-mail %s is not at a reserved domain", p.GivenName, p.FamilyName, e)
+			}
+		}
+	}
+}
+
+// A load interrupted in the persons step (some persons exist, made by the
+// demo loader or by anyone else) is completed without duplicates.
+func TestEnsureCompletesPartialPersons(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := storetest.MustAgency(t, db, demo.MarkerAgency, haven.KindPolice)
+		var first, other *demo.PersonSpec
+		for i := range demo.Persons {
+			if demo.Persons[i].Agency != demo.MarkerAgency {
+				continue
+			}
+			if first == nil {
+				first = &demo.Persons[i]
+			} else if other == nil {
+				other = &demo.Persons[i]
+			}
+		}
+		for _, c := range []struct {
+			actor string
+			spec  *demo.PersonSpec
+		}{{"demo", first}, {"someone-else", other}} {
+			p := c.spec.Person
+			p.AgencyID = a.ID
+			p.Phones, p.Addresses, p.SafeContact = nil, nil, nil // the copy must not share the spec's slices
+			if _, err := db.CreatePerson(inAgency(c.actor, a), &p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, created, err := demo.Ensure(storetest.System(), db, t.TempDir())
+		if err != nil || !created {
+			t.Fatalf("Ensure: created %v, %v", created, err)
+		}
+		// checkPersons wants the specs' contact details; the two made here
+		// have none, so count them by name only.
+		for _, spec := range []*demo.PersonSpec{first, other} {
+			matches, err := db.SearchPersons(inAgency("test", a), haven.PersonQuery{Name: spec.Person.GivenName + " " + spec.Person.FamilyName, DateOfBirth: spec.Person.DateOfBirth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, m := range matches {
+				if m.Person.GivenName == spec.Person.GivenName && m.Person.FamilyName == spec.Person.FamilyName {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s %s: %d records after completing the load", spec.Person.GivenName, spec.Person.FamilyName, n)
+			}
 		}
 	})
 }

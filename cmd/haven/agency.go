@@ -10,17 +10,23 @@ import (
 
 var agencyCreateCommand = &command{
 	name:     "agency create",
-	synopsis: "--slug SLUG --name NAME --kind KIND [--tz ZONE] [flags]",
+	synopsis: "--slug SLUG --name NAME --kind KIND [--tz ZONE] [--require-mfa=false] [flags]",
 	summary:  "add an agency (police department, advocacy programme, shelter, …)",
 	about: `Adds an agency taking part in the coordinated response. The slug is its
-short, stable name in URLs and commands (metro-pd); it cannot be changed.`,
+short, stable name in URLs and commands (metro-pd); it cannot be changed.
+
+Its staff in roles that see personal data must use a second factor (an
+authenticator app) unless --require-mfa=false; 'haven agency set-mfa'
+changes this later.`,
 	common: true,
 	setup: func(f *flagSet, e *env) func(context.Context) error {
 		var slug, name, kind, tz string
+		var requireMFA bool
 		f.String(&slug, "slug", "", "SLUG", "Short, stable, URL-safe name: lowercase letters, digits and hyphens, at most 40 (required).")
 		f.String(&name, "name", "", "NAME", "Full name, as people know the agency (required).")
 		f.String(&kind, "kind", "", "KIND", "What the agency does: "+kindList()+" (required).")
 		f.String(&tz, "tz", "UTC", "ZONE", "IANA time zone that the agency's times are shown in, such as America/Chicago.")
+		f.Bool(&requireMFA, "require-mfa", true, "Staff in roles that see personal data must complete a second factor (TOTP) after their password. --require-mfa=false makes it optional.")
 		return func(ctx context.Context) error {
 			if err := f.required("slug", "name", "kind"); err != nil {
 				return err
@@ -30,11 +36,11 @@ short, stable name in URLs and commands (metro-pd); it cannot be changed.`,
 				return err
 			}
 			defer db.Close()
-			a := &haven.Agency{Slug: slug, Name: name, Kind: haven.AgencyKind(strings.TrimSpace(kind)), TimeZone: tz}
+			a := &haven.Agency{Slug: slug, Name: name, Kind: haven.AgencyKind(strings.TrimSpace(kind)), TimeZone: tz, RequireMFA: requireMFA}
 			if err := db.CreateAgency(ctx, a); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "Created agency %s (%s, %s): %s\n", a.Slug, a.Kind, a.TimeZone, a.Name)
+			fmt.Fprintf(e.stdout, "Created agency %s (%s, %s, second factor %s): %s\n", a.Slug, a.Kind, a.TimeZone, mfaStatus(a), a.Name)
 			return nil
 		}
 	},
@@ -43,8 +49,9 @@ short, stable name in URLs and commands (metro-pd); it cannot be changed.`,
 var agencyListCommand = &command{
 	name:    "agency list",
 	summary: "list the agencies",
-	about:   `Lists every agency: slug, kind, time zone and name, ordered by name.`,
-	common:  true,
+	about: `Lists every agency: slug, kind, time zone, whether its staff must use a
+second factor (MFA: required or optional) and name, ordered by name.`,
+	common: true,
 	setup: func(f *flagSet, e *env) func(context.Context) error {
 		return func(ctx context.Context) error {
 			db, err := e.openDB(ctx, e.common.data, nil)
@@ -57,13 +64,62 @@ var agencyListCommand = &command{
 				return err
 			}
 			tw := newTable(e.stdout)
-			fmt.Fprintln(tw, "SLUG\tKIND\tTIME ZONE\tNAME")
+			fmt.Fprintln(tw, "SLUG\tKIND\tTIME ZONE\tMFA\tNAME")
 			for _, a := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Slug, a.Kind, a.TimeZone, a.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Kind, a.TimeZone, mfaStatus(a), a.Name)
 			}
 			return tw.Flush()
 		}
 	},
+}
+
+var agencySetMFACommand = &command{
+	name:     "agency set-mfa",
+	synopsis: "--slug SLUG --on=true|false [flags]",
+	summary:  "require a second factor of an agency's staff, or make it optional",
+	about: `Turns an agency's second-factor requirement on or off. When it is on,
+staff in roles that see personal data (officer, supervisor, advocate,
+shelter_staff) must complete a second factor (an authenticator app) after
+their password before they see any. The change applies at once, also to
+sessions already signed in, and is recorded in the audit log.`,
+	common: true,
+	setup: func(f *flagSet, e *env) func(context.Context) error {
+		var slug string
+		var on bool
+		f.String(&slug, "slug", "", "SLUG", "Slug of the agency (required).")
+		f.Bool(&on, "on", false, "--on (or --on=true) requires a second factor; --on=false makes it optional (required, either way).")
+		return func(ctx context.Context) error {
+			if err := f.required("slug"); err != nil {
+				return err
+			}
+			if !f.isSet("on") {
+				return usageErrorf("--on is required: --on=true to require a second factor, --on=false to make it optional (or set HAVEN_ON)")
+			}
+			db, err := e.openDB(ctx, e.common.data, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := agencyBySlug(ctx, db, slug)
+			if err != nil {
+				return err
+			}
+			if err := db.SetRequireMFA(ctx, a.ID, on); err != nil {
+				return err
+			}
+			a.RequireMFA = on
+			fmt.Fprintf(e.stdout, "Agency %s: second factor %s.\n", a.Slug, mfaStatus(a))
+			return nil
+		}
+	},
+}
+
+// mfaStatus says whether an agency's staff must use a second factor.
+func mfaStatus(a *haven.Agency) string {
+	if a.RequireMFA {
+		return "required"
+	}
+	return "optional"
 }
 
 func kindList() string {

@@ -69,6 +69,10 @@ func TestHelpOverviewAndGroups(t *testing.T) {
 		{[]string{"help", "user"}, []string{"Usage: haven user SUBCOMMAND", "user create", "user reset-password"}},
 		{[]string{"agency", "--help"}, []string{"agency create", "agency list"}},
 		{[]string{"token", "help"}, []string{"token create", "token list", "token revoke"}},
+		{[]string{"help"}, []string{"audit verify", "audit head", "keys rotate", "user reset-2fa", "agency set-mfa"}},
+		{[]string{"help", "audit"}, []string{"Usage: haven audit SUBCOMMAND", "audit verify", "audit head"}},
+		{[]string{"keys", "--help"}, []string{"keys rotate"}},
+		{[]string{"agency", "--help"}, []string{"agency set-mfa"}},
 	}
 	for _, tt := range tests {
 		r := runMain(t, testMain(nil), tt.args...)
@@ -94,6 +98,9 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"unknown subcommand", []string{"user", "delete"}, nil, `unknown command "user delete"`},
 		{"group alone", []string{"token"}, nil, "token needs a subcommand: create, list, revoke"},
+		{"keys alone", []string{"keys"}, nil, "keys needs a subcommand: rotate"},
+		{"bad anchor env", []string{"audit", "verify"}, map[string]string{"HAVEN_ANCHOR": "latest"}, `invalid value "latest" for HAVEN_ANCHOR (--anchor)`},
+		{"bad require-mfa env", []string{"agency", "create"}, map[string]string{"HAVEN_REQUIRE_MFA": "sometimes"}, "HAVEN_REQUIRE_MFA (--require-mfa): want true or false"},
 		{"help for nothing", []string{"help", "nothing"}, nil, `no help for "nothing"`},
 		{"unknown flag", []string{"agency", "list", "--colour"}, nil, "unknown flag --colour"},
 		{"flag without value", []string{"agency", "list", "--data"}, nil, "flag --data needs a value"},

@@ -32,14 +32,25 @@ func TestMigrateTwice(t *testing.T) {
 
 func TestAgency(t *testing.T) {
 	eachDB(t, func(t *testing.T, tg target) {
-		tg.run(t, "agency", "create", "--slug", "metro-pd", "--name", "Metro City Police Department", "--kind", "police", "--tz", "America/Chicago")
-		tg.run(t, "agency", "create", "--slug", "safe-harbor", "--name", "Safe Harbor Advocacy Center", "--kind", "advocacy")
+		r := tg.run(t, "agency", "create", "--slug", "metro-pd", "--name", "Metro City Police Department", "--kind", "police", "--tz", "America/Chicago", "--require-mfa=false")
+		if !strings.Contains(r.stdout, "second factor optional") {
+			t.Errorf("create --require-mfa=false said %q", r.stdout)
+		}
+		r = tg.run(t, "agency", "create", "--slug", "safe-harbor", "--name", "Safe Harbor Advocacy Center", "--kind", "advocacy")
+		if !strings.Contains(r.stdout, "second factor required") {
+			t.Errorf("create said %q", r.stdout)
+		}
+		// HAVEN_REQUIRE_MFA sets it too.
+		if r := tg.try(t, testMain(map[string]string{"HAVEN_REQUIRE_MFA": "false"}), "agency", "create", "--slug", "county-legal", "--name", "County Legal Aid", "--kind", "legal_aid"); r.err != nil {
+			t.Fatalf("create with HAVEN_REQUIRE_MFA: %v %s", r.err, r.stderr)
+		}
 
-		r := tg.run(t, "agency", "list")
+		r = tg.run(t, "agency", "list")
 		want := []*regexp.Regexp{
-			regexp.MustCompile(`(?m)^SLUG\s+KIND\s+TIME ZONE\s+NAME$`),
-			regexp.MustCompile(`(?m)^metro-pd\s+police\s+America/Chicago\s+Metro City Police Department$`),
-			regexp.MustCompile(`(?m)^safe-harbor\s+advocacy\s+UTC\s+Safe Harbor Advocacy Center$`),
+			regexp.MustCompile(`(?m)^SLUG\s+KIND\s+TIME ZONE\s+MFA\s+NAME$`),
+			regexp.MustCompile(`(?m)^metro-pd\s+police\s+America/Chicago\s+optional\s+Metro City Police Department$`),
+			regexp.MustCompile(`(?m)^safe-harbor\s+advocacy\s+UTC\s+required\s+Safe Harbor Advocacy Center$`),
+			regexp.MustCompile(`(?m)^county-legal\s+legal_aid\s+UTC\s+optional\s+County Legal Aid$`),
 		}
 		for _, re := range want {
 			if !re.MatchString(r.stdout) {
@@ -58,6 +69,7 @@ func TestAgency(t *testing.T) {
 			{"bad time zone", []string{"--slug", "x", "--name", "X", "--kind", "court", "--tz", "Mars/Olympus"}, 1, "(field time_zone)"},
 			{"bad slug", []string{"--slug", "Not A Slug", "--name", "X", "--kind", "court"}, 1, "(field slug)"},
 			{"missing name", []string{"--slug", "x", "--kind", "court"}, 2, "--name is required (or set HAVEN_NAME)"},
+			{"bad require-mfa", []string{"--slug", "x", "--name", "X", "--kind", "court", "--require-mfa=sometimes"}, 2, "--require-mfa"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

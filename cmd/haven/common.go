@@ -33,7 +33,7 @@ type commonFlags struct {
 
 func (c *commonFlags) register(f *flagSet) {
 	f.String(&c.data, "data", defaultDataDir, "DIR",
-		"Data directory: the embedded SQLite database (haven.db), the demo credentials and, later, keys and attachments. Created with mode 0700 when missing. serve --demo without --data uses ./haven-demo.")
+		"Data directory: the embedded SQLite database (haven.db), the master key (keys/master.key), the demo credentials and, later, attachments. Created with mode 0700 when missing. serve --demo without --data uses ./haven-demo.")
 	f.String(&c.db, "db", "", "DSN",
 		"Database. postgres://user:password@host:5432/dbname?sslmode=verify-full selects PostgreSQL; empty means embedded SQLite at DIR/haven.db.")
 	f.String(&c.dbFile, "db-file", "", "FILE",

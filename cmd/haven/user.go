@@ -200,6 +200,25 @@ line, which must be changed at the next sign-in. The account's sessions end.`,
 		return nil
 	})
 
+var userResetSecondFactorCommand = userCommand("reset-2fa", "remove an account's second factor, for a lost phone",
+	`Removes an account's second factor (its authenticator app secret and
+unused recovery codes), for someone who lost their phone or their codes. The
+account's sessions end; at the next sign-in the user sets up a new second
+factor with their password. Check who is asking before you run it: with the
+password alone the account can then enrol a new factor. The reset is
+recorded in the audit log.`,
+	func(ctx context.Context, e *env, db *store.DB, u *haven.User) error {
+		if err := db.ResetSecondFactor(ctx, u.ID); err != nil {
+			return err
+		}
+		if u.MFAEnrolled {
+			fmt.Fprintf(e.stdout, "Removed the second factor of %s: signed out everywhere; a new one is set up at the next sign-in.\n", u.Username)
+		} else {
+			fmt.Fprintf(e.stdout, "%s had no second factor set up (any unfinished set-up was cleared); signed out everywhere.\n", u.Username)
+		}
+		return nil
+	})
+
 // agencyBySlug names the flag when the agency does not exist.
 func agencyBySlug(ctx context.Context, db *store.DB, slug string) (*haven.Agency, error) {
 	a, err := db.AgencyBySlug(ctx, strings.TrimSpace(slug))
