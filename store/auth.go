@@ -43,9 +43,9 @@ func (db *DB) Login(ctx context.Context, username, password, clientIP string) (s
 	}
 	now := db.now()
 	var (
-		userID, hash string
-		disabled     nullTime
-		limited      error
+		userID, agencyID, hash string
+		disabled               nullTime
+		limited                error
 	)
 	err := db.inTx(ctx, false, func(t *tx) error {
 		var ipFails, nameFails int
@@ -74,7 +74,7 @@ func (db *DB) Login(ctx context.Context, username, password, clientIP string) (s
 				db.cfg.LoginMaxFailures, db.cfg.LockoutWindow)
 			return nil
 		}
-		err := t.queryRow(ctx, `SELECT id, password_hash, disabled_at FROM users WHERE username = ?`, username).Scan(&userID, &hash, &disabled)
+		err := t.queryRow(ctx, `SELECT id, agency_id, password_hash, disabled_at FROM users WHERE username = ?`, username).Scan(&userID, &agencyID, &hash, &disabled)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -103,8 +103,8 @@ func (db *DB) Login(ctx context.Context, username, password, clientIP string) (s
 		}
 		// The log names the account only when it exists: a mistyped
 		// password in the username box must not be kept.
-		e := auditEntry(ctx, "login", audit.Allowed, "user", userID, "", "", nil)
-		e.ActorUserID, e.Via, e.ClientIP = userID, "session", clientIP
+		e := auditEntry(ctx, "login", audit.Allowed, "user", userID, agencyID, "", nil)
+		e.ActorUserID, e.ActorAgencyID, e.Via, e.ClientIP = userID, agencyID, "session", clientIP
 		if userID != "" {
 			e.ActorName = username
 		}

@@ -99,13 +99,13 @@ func (db *DB) ConfirmTOTP(ctx context.Context, sessionID, code string) ([]string
 func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) error {
 	sid := auth.HashSecret(sessionToken)
 	now := db.now()
-	var userID, username string
+	var userID, username, agencyID string
 	var sealed []byte
 	var lastStep int64
 	var enabled, mfa, revoked, expires nullTime
-	err := db.readRow(ctx, `SELECT u.id, u.username, u.totp_secret, u.totp_last_step, u.totp_enabled_at, s.mfa_at, s.revoked_at, s.expires_at
+	err := db.readRow(ctx, `SELECT u.id, u.username, u.agency_id, u.totp_secret, u.totp_last_step, u.totp_enabled_at, s.mfa_at, s.revoked_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid).
-		Scan(&userID, &username, &sealed, &lastStep, &enabled, &mfa, &revoked, &expires)
+		Scan(&userID, &username, &agencyID, &sealed, &lastStep, &enabled, &mfa, &revoked, &expires)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid || (err == nil && !now.Before(expires.Time)) {
 		return errNoSession
 	} else if err != nil {
@@ -141,8 +141,8 @@ func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, client
 			n, _ := res.RowsAffected()
 			ok, method, step = n == 1, "recovery_code", lastStep
 		}
-		e := auditEntry(ctx, "login.mfa", audit.Allowed, "user", userID, "", "", map[string]string{"method": method})
-		e.ActorUserID, e.ActorName, e.Via, e.ClientIP = userID, username, "session", clientIP
+		e := auditEntry(ctx, "login.mfa", audit.Allowed, "user", userID, agencyID, "", map[string]string{"method": method})
+		e.ActorUserID, e.ActorName, e.ActorAgencyID, e.Via, e.ClientIP = userID, username, agencyID, "session", clientIP
 		if !ok {
 			e.Action, e.Outcome = "login.mfa_failed", audit.Failed
 			if _, err := t.exec(ctx, `INSERT INTO login_attempts (id, username, client_ip, success, at) VALUES (?, ?, ?, FALSE, ?)`,

@@ -53,6 +53,9 @@ type agencyRequest struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind"`
 	TimeZone string `json:"time_zone"`
+	// RequireMFA defaults to true: staff who see personal data must use a
+	// second factor unless an administrator says otherwise.
+	RequireMFA *bool `json:"require_mfa"`
 }
 
 func (s *Server) apiCreateAgency(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +64,8 @@ func (s *Server) apiCreateAgency(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	a := &haven.Agency{Slug: req.Slug, Name: req.Name, Kind: haven.AgencyKind(req.Kind), TimeZone: req.TimeZone}
+	a := &haven.Agency{Slug: req.Slug, Name: req.Name, Kind: haven.AgencyKind(req.Kind), TimeZone: req.TimeZone,
+		RequireMFA: req.RequireMFA == nil || *req.RequireMFA}
 	if err := s.svc.Agencies.CreateAgency(r.Context(), a); err != nil {
 		s.apiErr(w, r, err)
 		return

@@ -28,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/store/storetest"
 )
 
@@ -371,19 +372,19 @@ var roleCases = []struct {
 }{
 	{"officer", "officer · metro-pd",
 		[]string{"My incident reports", "Immediate actions", "Hotline and shelters"},
-		[]string{"Home", "Account"}, []string{"/home", "/account"}},
+		[]string{"Home", "People", "Account"}, []string{"/home", "/account", "/persons", "/persons/new"}},
 	{"supervisor", "supervisor · metro-pd",
-		[]string{"Reports awaiting review", "Protocol compliance", "Your team"},
-		[]string{"Home", "Users", "Account"}, []string{"/home", "/account", "/admin/users"}},
+		[]string{"Reports awaiting review", "Emergency access to review", "Protocol compliance", "Your team"},
+		[]string{"Home", "People", "Users", "Review", "Account"}, []string{"/home", "/account", "/admin/users", "/persons", "/persons/new", "/review/break-glass"}},
 	{"pdadmin", "pdadmin · metro-pd",
 		[]string{"Administration"},
-		[]string{"Home", "Users", "Account"}, []string{"/home", "/account", "/admin/users"}},
+		[]string{"Home", "Users", "Review", "Audit log", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/audit", "/review/break-glass"}},
 	{"shelter", "shelter · harbor-house",
 		[]string{"Bed availability", "Intake requests"},
-		[]string{"Home", "Account"}, []string{"/home", "/account"}},
+		[]string{"Home", "People", "Account"}, []string{"/home", "/account", "/persons", "/persons/new"}},
 	{"admin", "admin · metro-pd",
 		[]string{"Administration", "System health"},
-		[]string{"Home", "Agencies", "Users", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/agencies"}},
+		[]string{"Home", "Agencies", "Users", "Audit log", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/agencies", "/admin/audit"}},
 }
 
 func TestBrowserRoleDashboards(t *testing.T) {
@@ -452,6 +453,9 @@ func TestBrowserAdminFlow(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#slug"), "county-court"),
 			chromedp.SetValue(chromedp.CSS("#kind"), "court"),
 			chromedp.SetValue(chromedp.CSS("#time_zone"), "America/Denver"),
+			// Without the second-factor requirement (on by default), so that
+			// the new officer below goes straight to the dashboard.
+			chromedp.Click(chromedp.CSS("#require_mfa")),
 		)
 		if st := admin.click(`main form[action="/admin/agencies"] button[type=submit]`); st != 200 {
 			t.Fatalf("add agency landed with %d: %q", st, admin.text("main"))
@@ -464,7 +468,7 @@ func TestBrowserAdminFlow(t *testing.T) {
 		}
 		rows := evalJS[[][]string](admin, `Array.from(document.querySelectorAll('main table tbody tr'), tr => Array.from(tr.cells, c => c.innerText.trim()))`)
 		if !slices.ContainsFunc(rows, func(r []string) bool {
-			return slices.Equal(r, []string{"County Court", "county-court", "court", "America/Denver"})
+			return slices.Equal(r, []string{"County Court", "county-court", "court", "America/Denver", "optional"})
 		}) {
 			t.Errorf("new agency not in the table: %q", rows)
 		}
@@ -826,6 +830,76 @@ func TestBrowserAccessibility(t *testing.T) {
 				}
 			})
 		}
+		// The person pages with a record in them, their error states, the
+		// emergency-access form and the supervisor's review list.
+		t.Run("persons/"+vp.name, func(t *testing.T) {
+			t.Parallel()
+			officer := newTab(t)
+			officer.mustLogin("officer")
+			officer.open("/persons/new")
+			officer.type_("#given_name", "Ana")
+			officer.type_("#family_name", "Example-"+vp.name)
+			officer.type_("#phone-1-number", "call me")
+			if st := officer.click(`main form.person-form button[type=submit]`); st != 422 {
+				t.Fatalf("a bad phone number answered %d", st)
+			}
+			axeCheck(t, officer, "/persons/new with an error")
+			officer.do(chromedp.SetValue(chromedp.CSS("#phone-1-number"), "555 0100"),
+				chromedp.SetValue(chromedp.CSS("#date_of_birth"), "1985-04-12"),
+				chromedp.SetValue(chromedp.CSS("#address-0-line1"), "1 Quiet Street"),
+				chromedp.SetValue(chromedp.CSS("#address-0-city"), "Springfield"),
+				chromedp.Click(chromedp.CSS("#address-0-confidential")),
+				chromedp.Click(chromedp.CSS("#no_voicemail")))
+			officer.type_("#safe_phone", "555 0199")
+			if st := officer.click(`main form.person-form button[type=submit]`); st != 200 {
+				t.Fatalf("add person landed with %d: %q", st, officer.text("main"))
+			}
+			path := officer.url().Path
+			if h := officer.text("main h1"); h != "Ana Example-"+vp.name || officer.text("main .tag.confidential") != "Confidential" {
+				t.Fatalf("person page at %s: %q", path, officer.text("main"))
+			}
+			axeCheck(t, officer, "person page")
+			officer.open("/persons?name=ana+example-" + vp.name)
+			axeCheck(t, officer, "search results")
+			officer.open(path + "/edit")
+			axeCheck(t, officer, "edit form")
+
+			// Another agency: the not-found page with the emergency form,
+			// then the record under emergency access.
+			shelter := newTab(t)
+			shelter.mustLogin("shelter")
+			if st := shelter.open(path); st != 404 {
+				t.Fatalf("shelter opened another agency's person: %d", st)
+			}
+			axeCheck(t, shelter, "not found with emergency access")
+			shelter.type_("#reason", "short")
+			shelter.do(chromedp.SetAttributeValue(chromedp.CSS("#reason"), "minlength", "0"))
+			if st := shelter.click(`main form button[type=submit]`); st != 422 {
+				t.Fatalf("a short reason answered %d", st)
+			}
+			axeCheck(t, shelter, "emergency access with an error")
+			shelter.type_("#reason", " reason: caller in danger right now")
+			if st := shelter.click(`main form button[type=submit]`); st != 200 {
+				t.Fatalf("emergency access landed with %d: %q", st, shelter.text("main"))
+			}
+			if note := shelter.text("#access-note"); !strings.Contains(note, "emergency access until") {
+				t.Errorf("access note = %q", note)
+			}
+			axeCheck(t, shelter, "person under emergency access")
+
+			harbor, err := e.db.AgencyBySlug(storetest.System(), "harbor-house")
+			if err != nil {
+				t.Fatal(err)
+			}
+			storetest.MustUser(t, e.db, harbor, "harbor-sup-"+vp.name, haven.RoleSupervisor)
+			sup := newTab(t)
+			sup.mustLogin("harbor-sup-" + vp.name)
+			sup.open("/review/break-glass")
+			if n := len(sup.texts("main .breakglass")); n == 0 {
+				t.Fatal("nothing on the review list")
+			}
+			axeCheck(t, sup, "review list")
+		})
 	}
 	// The control: axe runs for real and reports what it should, so a clean
 	// run above means something.

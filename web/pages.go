@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +91,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, token)
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Path: "/login", MaxAge: -1})
+	// An account with a second factor is signed in only once it is given.
+	if actor, _, err := s.svc.Auth.SessionActor(r.Context(), token); err == nil && pendingSecondFactor(actor) {
+		http.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(data.Next), http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 
@@ -161,7 +167,15 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		if err != nil {
 			return nil, err
 		}
-		return []section{empty("review", "Reports awaiting review", "Nothing waiting."),
+		pending, err := s.svc.BreakGlass.PendingBreakGlass(ctx)
+		if err != nil {
+			return nil, err
+		}
+		emergency := empty("emergency", "Emergency access to review", "Nothing to review.")
+		if len(pending) > 0 {
+			emergency.Items = []sectionItem{{Label: "Openings awaiting your review", Href: "/review/break-glass", Count: len(pending)}}
+		}
+		return []section{empty("review", "Reports awaiting review", "Nothing waiting."), emergency,
 			empty("compliance", "Protocol compliance", "No reports to measure yet."),
 			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}}, nil
 	case haven.RoleAdvocate:
@@ -182,7 +196,8 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		if err != nil {
 			return nil, err
 		}
-		admin := section{ID: "admin", Title: "Administration", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}
+		admin := section{ID: "admin", Title: "Administration", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)},
+			{Label: "Audit log", Href: "/admin/audit"}}}
 		if me.Role == haven.RoleSystemAdmin {
 			ags, err := s.svc.Agencies.FindAgencies(ctx)
 			if err != nil {
@@ -197,7 +212,10 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 	return nil, nil
 }
 
-type agencyForm struct{ Name, Slug, Kind, TimeZone string }
+type agencyForm struct {
+	Name, Slug, Kind, TimeZone string
+	RequireMFA                 bool
+}
 
 func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request, status int, p *page, form agencyForm) {
 	me, ok := s.me(w, r)
@@ -215,15 +233,16 @@ func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) handleAgenciesPage(w http.ResponseWriter, r *http.Request) {
-	s.agenciesPage(w, r, http.StatusOK, &page{Notice: notice(r)}, agencyForm{})
+	s.agenciesPage(w, r, http.StatusOK, &page{Notice: notice(r)}, agencyForm{RequireMFA: true})
 }
 
 func (s *Server) handleCreateAgencyPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.me(w, r); !ok {
 		return
 	}
-	f := agencyForm{Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"), Kind: r.PostFormValue("kind"), TimeZone: r.PostFormValue("time_zone")}
-	a := &haven.Agency{Name: f.Name, Slug: f.Slug, Kind: haven.AgencyKind(f.Kind), TimeZone: f.TimeZone}
+	f := agencyForm{Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"), Kind: r.PostFormValue("kind"), TimeZone: r.PostFormValue("time_zone"),
+		RequireMFA: r.PostFormValue("require_mfa") != ""}
+	a := &haven.Agency{Name: f.Name, Slug: f.Slug, Kind: haven.AgencyKind(f.Kind), TimeZone: f.TimeZone, RequireMFA: f.RequireMFA}
 	if err := s.svc.Agencies.CreateAgency(r.Context(), a); err != nil {
 		s.logIfInternal(r, err)
 		s.agenciesPage(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)}, f)

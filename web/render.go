@@ -120,11 +120,17 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 	}
 	if p.Actor.UserID != "" {
 		p.Nav = []navItem{{"/home", "Home"}}
+		if worksWithPeople(p.Actor.Role) {
+			p.Nav = append(p.Nav, navItem{"/persons", "People"})
+		}
 		switch p.Actor.Role {
 		case haven.RoleSystemAdmin:
 			p.Nav = append(p.Nav, navItem{"/admin/agencies", "Agencies"}, navItem{"/admin/users", "Users"})
 		case haven.RoleAgencyAdmin, haven.RoleSupervisor:
-			p.Nav = append(p.Nav, navItem{"/admin/users", "Users"})
+			p.Nav = append(p.Nav, navItem{"/admin/users", "Users"}, navItem{"/review/break-glass", "Review"})
+		}
+		if p.Actor.Role == haven.RoleAgencyAdmin || p.Actor.Role == haven.RoleSystemAdmin {
+			p.Nav = append(p.Nav, navItem{"/admin/audit", "Audit log"})
 		}
 		p.Nav = append(p.Nav, navItem{"/account", "Account"})
 	}

@@ -131,8 +131,9 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
-// guard enforces a route's level: sign-in, and the CSRF token for
-// state-changing requests that ride on the session cookie.
+// guard enforces a route's level: sign-in, the second factor (see
+// secondFactorGate), and the CSRF token for state-changing requests that
+// ride on the session cookie.
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info(r.Context()).route = r.Pattern
@@ -151,6 +152,9 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		if rt.level == browser && actor.Via != "session" {
 			s.fail(w, r, haven.Errorf(haven.EFORBIDDEN, "this page is for browsers; use the API with a token"))
+			return
+		}
+		if s.secondFactorGate(w, r, rt, actor) {
 			return
 		}
 		if sess := sessionFrom(r.Context()); sess != nil && unsafeMethod(r.Method) {
