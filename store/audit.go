@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/access"
@@ -79,9 +80,65 @@ func (db *DB) appendAudit(ctx context.Context, t *tx, entries ...audit.Entry) er
 }
 
 // auditNow appends entries in a transaction of their own: for reads, whose
-// data is released only once this has committed, and for denials.
+// data is released only once this has committed, and for denials. Requests
+// arriving together are committed together by one writer (group commit),
+// so concurrent readers share one lock acquisition and one commit instead
+// of queueing for one each.
 func (db *DB) auditNow(ctx context.Context, entries ...audit.Entry) error {
-	return db.inTx(ctx, true, func(t *tx) error { return db.appendAudit(ctx, t, entries...) })
+	req := auditReq{entries: entries, done: make(chan error, 1)}
+	select {
+	case db.auditQ <- req:
+	case <-ctx.Done():
+		return dbErr(ctx.Err())
+	case <-db.stop:
+		return haven.Errorf(haven.EUNAVAILABLE, "the database is closing")
+	}
+	// Once queued the entry will be written whatever happens to ctx; the
+	// caller releases nothing unless this returns nil.
+	return <-req.done
+}
+
+type auditReq struct {
+	entries []audit.Entry
+	done    chan error
+}
+
+// maxAuditBatch bounds how many entries one group commit writes.
+const maxAuditBatch = 256
+
+// auditWriter is the one goroutine that commits queued audit entries.
+func (db *DB) auditWriter() {
+	defer db.wg.Done()
+	for {
+		var first auditReq
+		select {
+		case first = <-db.auditQ:
+		case <-db.stop:
+			return
+		}
+		batch := []auditReq{first}
+		n := len(first.entries)
+	drain:
+		for n < maxAuditBatch {
+			select {
+			case r := <-db.auditQ:
+				batch = append(batch, r)
+				n += len(r.entries)
+			default:
+				break drain
+			}
+		}
+		var all []audit.Entry
+		for _, r := range batch {
+			all = append(all, r.entries...)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := db.inTx(ctx, true, func(t *tx) error { return db.appendAudit(ctx, t, all...) })
+		cancel()
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 const auditCols = `seq, id, at, actor_user_id, actor_name, actor_agency_id, role, via, action, outcome,

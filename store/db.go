@@ -94,6 +94,12 @@ type DB struct {
 
 	keys keys
 
+	auditQ chan auditReq
+	stop   chan struct{}
+	wg     sync.WaitGroup
+
+	closeOnce sync.Once
+
 	dummyOnce sync.Once
 	dummy     string
 }
@@ -109,8 +115,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.MasterKey == (crypt.MasterKey{}) {
 		return nil, errors.New("store: no master key: load one with crypt.LoadMasterKey")
 	}
-	db := &DB{cfg: cfg}
+	db := &DB{cfg: cfg, auditQ: make(chan auditReq), stop: make(chan struct{})}
 	db.keys.master = cfg.MasterKey
+	db.wg.Add(1)
+	go db.auditWriter()
 	switch {
 	case IsPostgres(cfg.DSN):
 		db.dialect = postgres
@@ -183,6 +191,8 @@ func openSQLite(path string, conns int) (*sql.DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.stop) })
+	db.wg.Wait()
 	var err error
 	if db.read != nil && db.read != db.write {
 		err = db.read.Close()
@@ -201,6 +211,19 @@ func (db *DB) Ping(ctx context.Context) error {
 		return &haven.Error{Code: haven.EUNAVAILABLE, Message: "database not reachable", Err: err}
 	}
 	return nil
+}
+
+// Analyze refreshes the query planner's statistics. PostgreSQL's
+// autovacuum does this on its own schedule; after a bulk load (an import, a
+// benchmark's setup) the planner otherwise works from an empty table's
+// statistics and may scan where it should seek.
+func (db *DB) Analyze(ctx context.Context) error {
+	q := "ANALYZE"
+	if db.dialect.name == "sqlite" {
+		q = "PRAGMA optimize"
+	}
+	_, err := db.write.ExecContext(ctx, q)
+	return dbErr(err)
 }
 
 // Driver names the database in use: "sqlite" or "postgres".

@@ -325,9 +325,13 @@ type personRow struct {
 	updated      nullTime
 }
 
-func loadPersonRow(ctx context.Context, t *tx, id string) (*personRow, error) {
+// rowFunc runs one single-row query: a transaction's queryRow, or the
+// reader pool's readRow when one statement needs no transaction.
+type rowFunc func(ctx context.Context, q string, args ...any) *sql.Row
+
+func loadPersonRow(ctx context.Context, queryRow rowFunc, id string) (*personRow, error) {
 	var r personRow
-	err := t.queryRow(ctx, `SELECT id, agency_id, data, version, created_at, updated_at FROM persons WHERE id = ?`, id).
+	err := queryRow(ctx, `SELECT id, agency_id, data, version, created_at, updated_at FROM persons WHERE id = ?`, id).
 		Scan(&r.id, &r.agencyID, &r.data, &r.version, &r.created, &r.updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -429,26 +433,25 @@ func (db *DB) Person(ctx context.Context, id string) (*haven.Person, error) {
 	if !actor.Authenticated() {
 		return nil, haven.Errorf(haven.EUNAUTHORIZED, "sign in first")
 	}
-	var row *personRow
-	var d access.Decision
-	err := db.inTx(ctx, false, func(t *tx) error {
-		var err error
-		if row, err = loadPersonRow(ctx, t, id); err != nil || row == nil {
-			return err
-		}
-		bases, err := db.bases(ctx, t, actor, "person", id)
-		if err != nil {
-			return err
-		}
-		d = access.Decide(actor, access.PersonRead, access.Target{AgencyID: row.agencyID, Bases: bases, Now: db.now()})
-		return nil
-	})
+	// One statement for the record; the grants that could open another
+	// agency's record are looked up only when it is another agency's.
+	row, err := loadPersonRow(ctx, db.readRow, id)
 	if err != nil {
-		return nil, err
+		return nil, dbErr(err)
 	}
 	if row == nil {
 		return nil, db.denyPerson(ctx, access.PersonRead, id, "", "no such record")
 	}
+	var bases []access.Basis
+	if row.agencyID != actor.AgencyID && actor.UserID != "" {
+		if err := db.inTx(ctx, false, func(t *tx) error {
+			bases, err = db.bases(ctx, t, actor, "person", id)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	d := access.Decide(actor, access.PersonRead, access.Target{AgencyID: row.agencyID, Bases: bases, Now: db.now()})
 	if !d.Allow {
 		return nil, db.denyPerson(ctx, access.PersonRead, id, row.agencyID, d.Reason)
 	}
@@ -478,7 +481,7 @@ func (db *DB) UpdatePerson(ctx context.Context, id string, patch haven.PersonPat
 	var denied, missing bool
 	var deniedReason, ownerAgency string
 	err := db.inTx(ctx, true, func(t *tx) error {
-		row, err := loadPersonRow(ctx, t, id)
+		row, err := loadPersonRow(ctx, t.queryRow, id)
 		if err != nil {
 			return err
 		}
@@ -616,41 +619,44 @@ func (db *DB) SearchPersons(ctx context.Context, q haven.PersonQuery) ([]haven.P
 func (db *DB) matchPersons(ctx context.Context, agencyID, name, dob string, limit, minScore int) ([]haven.PersonMatch, error) {
 	ix := db.indexer(agencyID)
 	words := strings.Fields(crypt.Normalize(name))
-	var cond []string
-	args := []any{agencyID}
+	// One indexed lookup per kind of term, each using (agency_id, kind,
+	// value), summed per person: an OR across kinds would scan the agency.
+	var parts []string
+	var args []any
+	part := func(kind string, weight, exact int, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT person_id, %d AS w, %d AS ew FROM person_index WHERE agency_id = ? AND kind = '%s' AND value IN (%s)`,
+			weight, exact, kind, placeholders(len(values))))
+		args = append(args, agencyID)
+		for _, v := range values {
+			args = append(args, v)
+		}
+	}
 	if len(words) > 0 {
-		cond = append(cond, `(kind = 'name' AND value = ?)`)
-		args = append(args, ix.Exact("name", name))
-		cond = append(cond, `(kind = 'word' AND value IN (`+placeholders(len(words))+`))`)
+		part("name", 20, 0, []string{ix.Exact("name", name)})
+		var ws []string
 		for _, w := range words {
-			args = append(args, ix.Exact("word", w))
+			ws = append(ws, ix.Exact("word", w))
 		}
-		if codes := ix.Phonetic("name", name); len(codes) > 0 {
-			cond = append(cond, `(kind = 'phonetic' AND value IN (`+placeholders(len(codes))+`))`)
-			for _, c := range codes {
-				args = append(args, c)
-			}
-		}
+		part("word", 10, 1, ws)
+		part("phonetic", 3, 0, ix.Phonetic("name", name))
 	}
 	var dobHash string
 	if dob != "" {
 		dobHash = ix.Exact("dob", dob)
-		cond = append(cond, `(kind = 'dob' AND value = ?)`)
-		args = append(args, dobHash)
+		part("dob", 15, 0, []string{dobHash})
 	}
-	if len(cond) == 0 {
+	if len(parts) == 0 {
 		return nil, nil // nothing searchable: punctuation only
 	}
-	q := `SELECT person_id,
-		SUM(CASE kind WHEN 'name' THEN 20 WHEN 'word' THEN 10 WHEN 'dob' THEN 15 ELSE 3 END) AS score,
-		SUM(CASE kind WHEN 'word' THEN 1 ELSE 0 END) AS exact_words
-		FROM person_index WHERE agency_id = ? AND (` + strings.Join(cond, " OR ") + `)`
+	q := `SELECT person_id, SUM(w) AS score, SUM(ew) AS exact_words FROM (` + strings.Join(parts, " UNION ALL ") + `) m`
 	if dob != "" {
-		q += ` AND person_id IN (SELECT person_id FROM person_index WHERE agency_id = ? AND kind = 'dob' AND value = ?)`
+		q += ` WHERE person_id IN (SELECT person_id FROM person_index WHERE agency_id = ? AND kind = 'dob' AND value = ?)`
 		args = append(args, agencyID, dobHash)
 	}
-	q += ` GROUP BY person_id HAVING SUM(CASE kind WHEN 'name' THEN 20 WHEN 'word' THEN 10 WHEN 'dob' THEN 15 ELSE 3 END) >= ?
-		ORDER BY score DESC, person_id LIMIT ?`
+	q += ` GROUP BY person_id HAVING SUM(w) >= ? ORDER BY score DESC, person_id LIMIT ?`
 	args = append(args, minScore, limit)
 	type cand struct {
 		id           string
@@ -676,12 +682,36 @@ func (db *DB) matchPersons(ctx context.Context, agencyID, name, dob string, limi
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(cands) == 0 {
+			return nil
+		}
+		// The candidates' records in one query.
+		ids := make([]any, 0, len(cands)+1)
+		ids = append(ids, agencyID)
 		for _, c := range cands {
-			row, err := loadPersonRow(ctx, t, c.id)
-			if err != nil {
+			ids = append(ids, c.id)
+		}
+		prows, err := t.query(ctx, `SELECT id, agency_id, data, version, created_at, updated_at FROM persons
+			WHERE agency_id = ? AND id IN (`+placeholders(len(cands))+`)`, ids...)
+		if err != nil {
+			return err
+		}
+		byID := map[string]*personRow{}
+		for prows.Next() {
+			var r personRow
+			if err := prows.Scan(&r.id, &r.agencyID, &r.data, &r.version, &r.created, &r.updated); err != nil {
+				prows.Close()
 				return err
 			}
-			if row == nil || row.agencyID != agencyID {
+			byID[r.id] = &r
+		}
+		prows.Close()
+		if err := prows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cands {
+			row := byID[c.id]
+			if row == nil {
 				continue
 			}
 			p, err := db.openPerson(ctx, row, own)

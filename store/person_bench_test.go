@@ -88,6 +88,9 @@ func BenchmarkPersonSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		if err := db.Analyze(ctx); err != nil {
+			b.Fatal(err)
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			ms, err := db.SearchPersons(ctx, haven.PersonQuery{Name: "Maria Smyth"})
