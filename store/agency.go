@@ -104,20 +104,9 @@ func (db *DB) FindAgencies(ctx context.Context) ([]*haven.Agency, error) {
 		return nil, err
 	}
 	var out []*haven.Agency
-	err := db.inTx(ctx, false, func(t *tx) error {
-		rows, err := t.query(ctx, `SELECT `+agencyCols+` FROM agencies a ORDER BY a.name, a.slug`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAgency(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+	err := db.inTx(ctx, false, func(t *tx) (err error) {
+		out, err = queryAll(ctx, t, scanAgency, `SELECT `+agencyCols+` FROM agencies a ORDER BY a.name, a.slug`)
+		return err
 	})
 	return out, err
 }

@@ -210,20 +210,9 @@ func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, err
 	}
 	q += fmt.Sprintf(` ORDER BY seq DESC LIMIT %d`, f.Limit)
 	var out []audit.Entry
-	err := db.inTx(ctx, false, func(t *tx) error {
-		rows, err := t.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+	err := db.inTx(ctx, false, func(t *tx) (err error) {
+		out, err = queryAll(ctx, t, scanAudit, q, args...)
+		return err
 	})
 	return out, err
 }

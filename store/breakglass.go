@@ -81,21 +81,10 @@ func (db *DB) PendingBreakGlass(ctx context.Context) ([]*haven.BreakGlass, error
 		return nil, err
 	}
 	var out []*haven.BreakGlass
-	err := db.inTx(ctx, false, func(t *tx) error {
-		rows, err := t.query(ctx, `SELECT `+breakGlassCols+` FROM break_glass b JOIN users u ON u.id = b.user_id
+	err := db.inTx(ctx, false, func(t *tx) (err error) {
+		out, err = queryAll(ctx, t, scanBreakGlass, `SELECT `+breakGlassCols+` FROM break_glass b JOIN users u ON u.id = b.user_id
 			WHERE b.agency_id = ? AND b.reviewed_at IS NULL ORDER BY b.opened_at`, actor.AgencyID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			b, err := scanBreakGlass(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }

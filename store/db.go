@@ -249,6 +249,24 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.QueryRowContext(ctx, t.d.rebind(q), t.d.args(args)...)
 }
 
+// queryAll runs q in t and scans every row with scan.
+func queryAll[T any](ctx context.Context, t *tx, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // readRow runs one read statement on the reader pool; a single statement
 // needs no explicit transaction, which saves PostgreSQL two round trips.
 func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {

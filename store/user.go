@@ -129,20 +129,9 @@ func (db *DB) FindUsers(ctx context.Context, f haven.UserFilter) ([]*haven.User,
 	}
 	q += ` ORDER BY a.name, u.username`
 	var out []*haven.User
-	err := db.inTx(ctx, false, func(t *tx) error {
-		rows, err := t.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
+	err := db.inTx(ctx, false, func(t *tx) (err error) {
+		out, err = queryAll(ctx, t, scanUser, q, args...)
+		return err
 	})
 	return out, err
 }

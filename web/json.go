@@ -19,20 +19,39 @@ const maxJSONBody = 1 << 20
 // decodeJSON reads one JSON object from r into v. Unknown fields, trailing
 // data, wrong types and oversize bodies are errors that say what and where.
 func decodeJSON(r *http.Request, v any) error {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// decodeOptionalJSON is decodeJSON for bodies that may be left out: an
+// empty body leaves v as it is.
+func decodeOptionalJSON(r *http.Request, v any) error {
+	body, err := readJSONBody(r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// readJSONBody checks the content type and reads a bounded body.
+func readJSONBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return haven.Errorf(haven.EBADREQUEST, "send the body as application/json")
+			return nil, haven.Errorf(haven.EBADREQUEST, "send the body as application/json")
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
 	if err != nil {
-		return haven.Errorf(haven.EBADREQUEST, "could not read the request body")
+		return nil, haven.Errorf(haven.EBADREQUEST, "could not read the request body")
 	}
 	if len(body) > maxJSONBody {
-		return haven.Errorf(haven.EBADREQUEST, "the request body is larger than %d bytes", maxJSONBody)
+		return nil, haven.Errorf(haven.EBADREQUEST, "the request body is larger than %d bytes", maxJSONBody)
 	}
-	return decodeJSONBytes(body, v)
+	return body, nil
 }
 
 // decodeJSONBytes is decodeJSON's parser, separate so that it can be fuzzed.

@@ -2,8 +2,6 @@ package web
 
 import (
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -165,28 +163,6 @@ func (s *Server) apiReviewBreakGlass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// decodeOptionalJSON is decodeJSON for bodies that may be left out: an
-// empty body leaves v as it is.
-func decodeOptionalJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return haven.Errorf(haven.EBADREQUEST, "send the body as application/json")
-		}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
-	if err != nil {
-		return haven.Errorf(haven.EBADREQUEST, "could not read the request body")
-	}
-	if len(body) > maxJSONBody {
-		return haven.Errorf(haven.EBADREQUEST, "the request body is larger than %d bytes", maxJSONBody)
-	}
-	if strings.TrimSpace(string(body)) == "" {
-		return nil
-	}
-	return decodeJSONBytes(body, v)
 }
 
 // ---------------------------------------------------------------- pages
