@@ -149,6 +149,11 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 	switch action {
 	case PersonCreate, PersonRead, PersonUpdate, PersonSearch:
 		return decidePerson(a, action, t)
+	case IncidentCreate, IncidentRead, IncidentUpdate, IncidentSubmit, IncidentReview, IncidentClose,
+		IncidentSupplement, IncidentExport, IncidentImport:
+		return decideIncident(a, action, t)
+	case EvidenceCreate, EvidenceRead, EvidenceDownload, EvidenceView, EvidenceCustody, EvidenceVerify:
+		return decideEvidence(a, action, t)
 	case BreakGlassOpen:
 		if PersonDataRole(a.Role) {
 			return allow("staff who work with people may open a record in an emergency")
@@ -227,4 +232,118 @@ func Require(a haven.Actor, action Action, t Target) error {
 		return haven.Errorf(haven.EFORBIDDEN, "%s", d.Reason)
 	}
 	return nil
+}
+
+// Incident reports.
+const (
+	IncidentCreate     Action = "incident.create"
+	IncidentRead       Action = "incident.read"
+	IncidentUpdate     Action = "incident.update" // edit a draft or returned report; complete protocol steps
+	IncidentSubmit     Action = "incident.submit"
+	IncidentReview     Action = "incident.review" // approve or return a submitted report
+	IncidentClose      Action = "incident.close"
+	IncidentSupplement Action = "incident.supplement"
+	IncidentExport     Action = "incident.export" // lists and exports; analysts get the aggregate view
+	IncidentImport     Action = "incident.import" // bulk import, by a system process only
+)
+
+// BasisAggregate is the basis of an analyst's view of incidents: codes,
+// times, places and flags for counting and mapping, and no sealed text,
+// names or person ids. The store shapes the records accordingly.
+const BasisAggregate BasisKind = "aggregate"
+
+// IncidentRole reports whether a role works with incident reports: the
+// police officer who writes them and the supervisor who reviews them.
+func IncidentRole(r haven.Role) bool {
+	return r == haven.RoleOfficer || r == haven.RoleSupervisor
+}
+
+// decideIncident is the rule for incident reports. For reports, Target.UserID
+// is the report's author (its created_by). Reports are not shared with other
+// agencies yet: no basis (consent, referral, court order) covers them, so
+// every action needs the owning agency.
+func decideIncident(a haven.Actor, action Action, t Target) Decision {
+	if a.System != "" {
+		return Decision{Allow: true, Reason: "system process " + a.System, Basis: Basis{Kind: BasisSystem, ID: a.System}}
+	}
+	if action == IncidentImport {
+		return deny("bulk imports run as a system process (haven import incidents)")
+	}
+	own := t.AgencyID != "" && t.AgencyID == a.AgencyID
+	if a.Role == haven.RoleAnalyst {
+		if action == IncidentExport && own {
+			return Decision{Allow: true, Reason: "analyst: aggregate view of own agency", Basis: Basis{Kind: BasisAggregate}}
+		}
+		return deny("analysts see incidents in aggregate only")
+	}
+	if !IncidentRole(a.Role) {
+		return deny("your role does not give access to incident reports")
+	}
+	if a.MFARequired && !a.MFA && a.Via == "session" {
+		return deny("sign in with your second factor to see incident reports")
+	}
+	if !own {
+		return deny("incident reports are seen only by their own agency")
+	}
+	ownAgency := Decision{Allow: true, Reason: "own agency", Basis: Basis{Kind: BasisOwnAgency}}
+	author := t.UserID != "" && t.UserID == a.UserID
+	supervisor := a.Role == haven.RoleSupervisor
+	switch action {
+	case IncidentCreate, IncidentRead, IncidentUpdate, IncidentSupplement, IncidentExport:
+		return ownAgency
+	case IncidentSubmit:
+		if author || supervisor {
+			return ownAgency
+		}
+		return deny("only the report's author or a supervisor submits it")
+	case IncidentReview:
+		if !supervisor {
+			return deny("only a supervisor reviews reports")
+		}
+		if author {
+			return deny("a report is reviewed by someone other than its author")
+		}
+		return ownAgency
+	case IncidentClose:
+		if supervisor {
+			return ownAgency
+		}
+		return deny("only a supervisor closes reports")
+	}
+	return deny("action not permitted")
+}
+
+// Evidence items of incidents: photos, documents, recordings, videos and
+// physical items, their files and their chain of custody.
+const (
+	EvidenceCreate   Action = "evidence.create"
+	EvidenceRead     Action = "evidence.read"     // the item's record, the list, the custody log
+	EvidenceDownload Action = "evidence.download" // the file itself
+	EvidenceView     Action = "evidence.view"     // a photo's thumbnail
+	EvidenceCustody  Action = "evidence.custody"  // transfer or release
+	EvidenceVerify   Action = "evidence.verify"   // recompute the file's SHA-256
+)
+
+// decideEvidence is the rule for evidence: the incident's. The owning
+// agency's officers and supervisors do everything; nobody else does
+// anything, and no basis (break-glass, consent, …) reaches evidence. For
+// evidence, Target.AgencyID is the incident's agency.
+func decideEvidence(a haven.Actor, action Action, t Target) Decision {
+	if a.System != "" {
+		return Decision{Allow: true, Reason: "system process " + a.System, Basis: Basis{Kind: BasisSystem, ID: a.System}}
+	}
+	if !IncidentRole(a.Role) {
+		return deny("your role does not give access to evidence")
+	}
+	if a.MFARequired && !a.MFA && a.Via == "session" {
+		return deny("sign in with your second factor to see evidence")
+	}
+	if t.AgencyID == "" || t.AgencyID != a.AgencyID {
+		return deny("evidence is seen only by the agency whose incident it belongs to")
+	}
+	switch action {
+	case EvidenceCreate, EvidenceRead, EvidenceDownload, EvidenceView, EvidenceCustody, EvidenceVerify:
+		return Decision{Allow: true, Reason: "own agency", Basis: Basis{Kind: BasisOwnAgency}}
+	}
+	return deny("action not permitted")
 }

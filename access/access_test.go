@@ -141,3 +141,85 @@ func TestDecidePerson(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideIncident(t *testing.T) {
+	const pd, sh = "agency-pd", "agency-sh"
+	staff := func(role haven.Role, agency, user string) haven.Actor {
+		return haven.Actor{UserID: user, AgencyID: agency, Role: role, Via: "session", MFA: true, MFARequired: true}
+	}
+	officer := staff(haven.RoleOfficer, pd, "u-officer")
+	colleague := staff(haven.RoleOfficer, pd, "u-colleague")
+	supervisor := staff(haven.RoleSupervisor, pd, "u-sup")
+	otherSup := staff(haven.RoleSupervisor, sh, "u-shsup")
+	analyst := staff(haven.RoleAnalyst, pd, "u-analyst")
+	advocate := staff(haven.RoleAdvocate, pd, "u-adv")
+	shelter := staff(haven.RoleShelterStaff, pd, "u-shelter")
+	admin := staff(haven.RoleAgencyAdmin, pd, "u-admin")
+	sysadmin := staff(haven.RoleSystemAdmin, pd, "u-sys")
+	trainer := staff(haven.RoleTrainer, pd, "u-trainer")
+	noMFA := officer
+	noMFA.MFA = false
+	tokenNoMFA := noMFA
+	tokenNoMFA.Via = "token"
+	importer := haven.SystemActor("import")
+	glass := Basis{Kind: BasisBreakGlass, ID: "bg1"}
+
+	mine := Target{AgencyID: pd, UserID: "u-officer"} // written by the officer
+	bySup := Target{AgencyID: pd, UserID: "u-sup"}    // written by the supervisor
+	foreign := Target{AgencyID: sh, UserID: "u-x"}    // another agency's
+	foreignGlass := Target{AgencyID: sh, Bases: []Basis{glass}}
+	for _, tc := range []struct {
+		name   string
+		actor  haven.Actor
+		action Action
+		target Target
+		allow  bool
+		basis  BasisKind
+	}{
+		{"officer creates", officer, IncidentCreate, Target{AgencyID: pd}, true, BasisOwnAgency},
+		{"officer creates for another agency", officer, IncidentCreate, Target{AgencyID: sh}, false, ""},
+		{"officer reads own agency's report", colleague, IncidentRead, mine, true, BasisOwnAgency},
+		{"officer updates colleague's draft", colleague, IncidentUpdate, mine, true, BasisOwnAgency},
+		{"officer adds supplement", colleague, IncidentSupplement, mine, true, BasisOwnAgency},
+		{"author submits", officer, IncidentSubmit, mine, true, BasisOwnAgency},
+		{"colleague submits", colleague, IncidentSubmit, mine, false, ""},
+		{"supervisor submits", supervisor, IncidentSubmit, mine, true, BasisOwnAgency},
+		{"supervisor reviews", supervisor, IncidentReview, mine, true, BasisOwnAgency},
+		{"supervisor reviews own report", supervisor, IncidentReview, bySup, false, ""},
+		{"officer reviews", officer, IncidentReview, bySup, false, ""},
+		{"supervisor closes", supervisor, IncidentClose, mine, true, BasisOwnAgency},
+		{"officer closes", officer, IncidentClose, mine, false, ""},
+		{"other agency's supervisor reads", otherSup, IncidentRead, mine, false, ""},
+		{"other agency's supervisor reviews", otherSup, IncidentReview, mine, false, ""},
+		{"officer reads another agency's report", officer, IncidentRead, foreign, false, ""},
+		{"break-glass does not open reports", officer, IncidentRead, foreignGlass, false, ""},
+		{"analyst exports own agency", analyst, IncidentExport, Target{AgencyID: pd}, true, BasisAggregate},
+		{"analyst exports another agency", analyst, IncidentExport, Target{AgencyID: sh}, false, ""},
+		{"analyst reads a report", analyst, IncidentRead, mine, false, ""},
+		{"analyst creates", analyst, IncidentCreate, Target{AgencyID: pd}, false, ""},
+		{"officer exports", officer, IncidentExport, Target{AgencyID: pd}, true, BasisOwnAgency},
+		{"advocate reads", advocate, IncidentRead, mine, false, ""},
+		{"shelter staff reads", shelter, IncidentRead, mine, false, ""},
+		{"agency admin reads", admin, IncidentRead, mine, false, ""},
+		{"system admin reads", sysadmin, IncidentRead, mine, false, ""},
+		{"trainer exports", trainer, IncidentExport, Target{AgencyID: pd}, false, ""},
+		{"session without second factor", noMFA, IncidentRead, mine, false, ""},
+		{"token without second factor", tokenNoMFA, IncidentRead, mine, true, BasisOwnAgency},
+		{"officer imports", officer, IncidentImport, Target{AgencyID: pd}, false, ""},
+		{"supervisor imports", supervisor, IncidentImport, Target{AgencyID: pd}, false, ""},
+		{"agency admin imports", admin, IncidentImport, Target{AgencyID: pd}, false, ""},
+		{"importer imports", importer, IncidentImport, Target{AgencyID: pd}, true, BasisSystem},
+		{"cli reads", haven.SystemActor("cli"), IncidentRead, mine, true, BasisSystem},
+		{"anonymous reads", haven.Actor{}, IncidentRead, mine, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.actor, tc.action, tc.target)
+			if d.Allow != tc.allow || d.Basis.Kind != tc.basis {
+				t.Fatalf("Decide = %+v, want allow=%v basis=%q", d, tc.allow, tc.basis)
+			}
+			if d.Reason == "" {
+				t.Fatal("no reason given")
+			}
+		})
+	}
+}

@@ -311,8 +311,9 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	})
 }
 
-// Prune deletes login attempts older than a day and sessions that ended
-// more than a day ago. It is safe to run from several processes.
+// Prune deletes login attempts older than a day, sessions that ended more
+// than a day ago, and evidence uploads a crash left unfinished. It is safe
+// to run from several processes.
 func (db *DB) Prune(ctx context.Context) (int64, error) {
 	cutoff := db.now().Add(-24 * time.Hour)
 	var n int64
@@ -334,7 +335,11 @@ func (db *DB) Prune(ctx context.Context) (int64, error) {
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	k, err := db.PruneEvidenceUploads(ctx)
+	return n + int64(k), err
 }
 
 // scanPrefix scans leading columns into prefix and hands the rest on, so a

@@ -199,41 +199,74 @@ func (db *DB) RotateKeys(ctx context.Context, progress func(RotationProgress)) e
 	if err := db.auditNow(ctx, auditEntry(ctx, "keys.rotate", "allowed", "data_key", current, "", "system", map[string]string{"resumed": fmt.Sprint(live > 1)})); err != nil {
 		return err
 	}
-	var total int
-	if err := db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM persons WHERE key_id <> ?`), current).Scan(&total); err != nil {
-		return dbErr(err)
+	total := 0
+	for _, rs := range db.resealers() {
+		n, err := rs.count(ctx, db.readRow, current)
+		if err != nil {
+			return err
+		}
+		total += n
 	}
 	p := RotationProgress{KeyID: current, Total: total}
 	if progress != nil {
 		progress(p)
 	}
-	for {
-		n, err := db.resealBatch(ctx, current, resealBatchSize)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		p.Done += n
-		if progress != nil {
-			progress(p)
+	for _, rs := range db.resealers() {
+		for {
+			n, err := rs.batch(ctx, current, resealBatchSize)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+			p.Done += n
+			if progress != nil {
+				progress(p)
+			}
 		}
 	}
 	if err := db.resealUserSecrets(ctx, current); err != nil {
 		return err
 	}
 	return db.inTx(ctx, true, func(t *tx) error {
-		var left int
-		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM persons WHERE key_id <> ?`, current).Scan(&left); err != nil {
-			return err
+		left := 0
+		for _, rs := range db.resealers() {
+			n, err := rs.count(ctx, t.queryRow, current)
+			if err != nil {
+				return err
+			}
+			left += n
 		}
 		if left > 0 {
-			return haven.Errorf(haven.ECONFLICT, "%d records were written under an old key during the rotation; run it again", left)
+			return haven.Errorf(haven.ECONFLICT, "%d values were written under an old key during the rotation; run it again", left)
 		}
 		_, err := t.exec(ctx, `UPDATE data_keys SET retired_at = ? WHERE id <> ? AND retired_at IS NULL`, db.now(), current)
 		return err
 	})
+}
+
+// resealer is one kind of sealed data a rotation walks: how many values are
+// left under other keys, and re-sealing a batch of them.
+type resealer struct {
+	count func(ctx context.Context, queryRow rowFunc, current string) (int, error)
+	batch func(ctx context.Context, current string, limit int) (int, error)
+}
+
+// resealers lists every sealed kind of data; a feature that seals adds its
+// pair here.
+func (db *DB) resealers() []resealer {
+	return []resealer{
+		{countPersonSealed, db.resealBatch},
+		{countIncidentSealed, db.resealIncidentBatch},
+		{countEvidenceSealed, db.resealEvidenceBatch},
+	}
+}
+
+func countPersonSealed(ctx context.Context, queryRow rowFunc, current string) (int, error) {
+	var n int
+	err := queryRow(ctx, `SELECT COUNT(*) FROM persons WHERE key_id <> ?`, current).Scan(&n)
+	return n, dbErr(err)
 }
 
 func (db *DB) resealBatch(ctx context.Context, current string, limit int) (int, error) {

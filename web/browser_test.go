@@ -372,10 +372,10 @@ var roleCases = []struct {
 }{
 	{"officer", "officer · metro-pd",
 		[]string{"My incident reports", "Immediate actions", "Hotline and shelters"},
-		[]string{"Home", "People", "Account"}, []string{"/home", "/account", "/persons", "/persons/new"}},
+		[]string{"Home", "People", "Reports", "Account"}, []string{"/home", "/account", "/persons", "/persons/new", "/incidents", "/incidents/new"}},
 	{"supervisor", "supervisor · metro-pd",
 		[]string{"Reports awaiting review", "Emergency access to review", "Protocol compliance", "Your team"},
-		[]string{"Home", "People", "Users", "Review", "Account"}, []string{"/home", "/account", "/admin/users", "/persons", "/persons/new", "/review/break-glass"}},
+		[]string{"Home", "People", "Reports", "Users", "Review", "Account"}, []string{"/home", "/account", "/admin/users", "/persons", "/persons/new", "/review/break-glass", "/incidents", "/review/incidents"}},
 	{"pdadmin", "pdadmin · metro-pd",
 		[]string{"Administration"},
 		[]string{"Home", "Users", "Review", "Audit log", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/audit", "/review/break-glass"}},

@@ -14,6 +14,7 @@ var statusOf = map[string]int{
 	haven.EFORBIDDEN:    http.StatusForbidden,
 	haven.ENOTFOUND:     http.StatusNotFound,
 	haven.ECONFLICT:     http.StatusConflict,
+	haven.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	haven.EMETHOD:       http.StatusMethodNotAllowed,
 	haven.ERATELIMIT:    http.StatusTooManyRequests,
 	haven.EUNAVAILABLE:  http.StatusServiceUnavailable,

@@ -123,6 +123,9 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 		if worksWithPeople(p.Actor.Role) {
 			p.Nav = append(p.Nav, navItem{"/persons", "People"})
 		}
+		if p.Actor.Role == haven.RoleOfficer || p.Actor.Role == haven.RoleSupervisor {
+			p.Nav = append(p.Nav, navItem{"/incidents", "Reports"})
+		}
 		switch p.Actor.Role {
 		case haven.RoleSystemAdmin:
 			p.Nav = append(p.Nav, navItem{"/admin/agencies", "Agencies"}, navItem{"/admin/users", "Users"})

@@ -37,6 +37,8 @@ type Services struct {
 	Persons    haven.PersonService
 	BreakGlass haven.BreakGlassService
 	MFA        haven.MFAService
+	Incidents  haven.IncidentService
+	Evidence   haven.EvidenceService
 	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -157,7 +159,9 @@ func (s *Server) guard(rt route) http.Handler {
 		if s.secondFactorGate(w, r, rt, actor) {
 			return
 		}
-		if sess := sessionFrom(r.Context()); sess != nil && unsafeMethod(r.Method) {
+		// Evidence uploads check the token themselves, from the fields
+		// before the file: reading the form here would read the whole upload.
+		if sess := sessionFrom(r.Context()); sess != nil && unsafeMethod(r.Method) && !evidenceUploadRoutes[rt.pattern] {
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
 				got = r.PostFormValue("csrf_token")
@@ -212,7 +216,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/tokens/{id}/revoke", signed, s.apiRevokeToken},
 	}
 	// Each feature keeps its routes in its own file.
-	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes()} {
+	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs

@@ -71,6 +71,7 @@ func commands() []*command {
 		tokenCreateCommand,
 		tokenListCommand,
 		tokenRevokeCommand,
+		importIncidentsCommand,
 		auditVerifyCommand,
 		auditHeadCommand,
 		keysRotateCommand,

@@ -43,6 +43,9 @@ type flagSet struct {
 	defs  []*flagDef
 	byKey map[string]*flagDef
 	group string // section that flags registered now belong to
+	// operands, when set, receives the arguments that are not flags (a
+	// file name); commands that do not set it take none.
+	operands *[]string
 }
 
 func newFlagSet(name string) *flagSet {
@@ -92,6 +95,10 @@ func (f *flagSet) Enum(p *string, name, def string, choices []string, usage stri
 	f.Var(&enumValue{p: p, choices: choices}, name, strings.Join(choices, "|"), usage)
 }
 
+// Operands lets the command take arguments that are not flags, such as a
+// file name, before, between or after its flags; they are appended to p.
+func (f *flagSet) Operands(p *[]string) { f.operands = p }
+
 // parse reads args, then fills every flag not given on the command line
 // from its environment variable. Errors are usage errors that name the
 // flag or the variable at fault; -h and --help return flag.ErrHelp.
@@ -101,6 +108,17 @@ func (f *flagSet) parse(args []string, lookupEnv func(string) (string, bool)) er
 			return err
 		}
 		return usageErrorf("%s", flagError(err))
+	}
+	// The flag package stops at the first operand; take it and go on, so
+	// that flags may follow it (haven import incidents FILE --agency x).
+	for f.operands != nil && f.fs.NArg() > 0 {
+		*f.operands = append(*f.operands, f.fs.Arg(0))
+		if err := f.fs.Parse(f.fs.Args()[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageErrorf("%s", flagError(err))
+		}
 	}
 	if f.fs.NArg() > 0 {
 		return usageErrorf("unexpected argument %q: every value is given with a flag, like --name VALUE", f.fs.Arg(0))
