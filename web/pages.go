@@ -159,8 +159,16 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 	empty := func(id, title, msg string) section { return section{ID: id, Title: title, Empty: msg} }
 	switch me.Role {
 	case haven.RoleOfficer:
-		return []section{empty("reports", "My incident reports", "No reports yet."),
-			empty("protocol", "Immediate actions", "The on-scene checklist opens from a report."),
+		mine, err := s.svc.Incidents.FindIncidents(ctx, haven.IncidentFilter{Officer: me.ID, Limit: 5})
+		if err != nil {
+			return nil, err
+		}
+		reports := empty("reports", "My incident reports", "No reports yet.")
+		for _, in := range mine {
+			reports.Items = append(reports.Items, sectionItem{Label: in.Number + " · " + humanStatus(in.Status), Href: "/incidents/" + in.ID})
+		}
+		return []section{reports,
+			{ID: "protocol", Title: "Immediate actions", Items: []sectionItem{{Label: "Start a new report and its checklist", Href: "/incidents/new"}}},
 			empty("help", "Hotline and shelters", "Help lines from the directory appear here.")}, nil
 	case haven.RoleSupervisor:
 		users, err := s.svc.Users.FindUsers(ctx, haven.UserFilter{})
@@ -175,8 +183,16 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		if len(pending) > 0 {
 			emergency.Items = []sectionItem{{Label: "Openings awaiting your review", Href: "/review/break-glass", Count: len(pending)}}
 		}
-		return []section{empty("review", "Reports awaiting review", "Nothing waiting."), emergency,
-			empty("compliance", "Protocol compliance", "No reports to measure yet."),
+		waiting, err := s.svc.Incidents.FindIncidents(ctx, haven.IncidentFilter{Status: haven.StatusSubmitted, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		review := empty("review", "Reports awaiting review", "Nothing waiting.")
+		if len(waiting) > 0 {
+			review.Items = []sectionItem{{Label: "Submitted reports", Href: "/review/incidents", Count: len(waiting)}}
+		}
+		return []section{review, emergency,
+			{ID: "compliance", Title: "Protocol compliance", Items: []sectionItem{{Label: "Per report and per officer", Href: "/review/incidents"}}},
 			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}}, nil
 	case haven.RoleAdvocate:
 		return []section{empty("caseload", "My caseload", "No open cases."),
@@ -408,4 +424,9 @@ func (s *Server) handleRevokeTokenPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account?done=token-revoked", http.StatusSeeOther)
+}
+
+// humanStatus is a report status as people say it.
+func humanStatus(st haven.IncidentStatus) string {
+	return strings.ToUpper(string(st[:1])) + string(st[1:])
 }
