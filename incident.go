@@ -191,6 +191,9 @@ type IncidentFilter struct {
 	PersonID string // involving this person
 	Limit    int
 	Offset   int
+	// Export marks a listing made for an export file, so the audit log
+	// records it as an export rather than a search.
+	Export bool
 }
 
 // ImportResult counts one batch of imported incidents.

@@ -1323,6 +1323,8 @@ func (db *DB) FindIncidents(ctx context.Context, f haven.IncidentFilter) ([]*hav
 		if e := access.Decide(actor, access.IncidentExport, target); e.Allow {
 			d, action = e, string(access.IncidentExport)
 		}
+	} else if f.Export {
+		action = string(access.IncidentExport)
 	}
 	if !d.Allow {
 		return nil, db.refuseList(ctx, action, actor.AgencyID, d.Reason)

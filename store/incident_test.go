@@ -722,6 +722,23 @@ func TestFindIncidents(t *testing.T) {
 		if all == nil || !strings.Contains(all.Details["shown"], a.ID) || !slices.Contains(kinds, "from+to") || !slices.Contains(kinds, "person") {
 			t.Fatalf("search audit = %+v / %v", all, kinds)
 		}
+		// A listing made for an export file is logged as an export.
+		exports := func() int {
+			n := 0
+			for _, e := range auditOf(t, db) {
+				if e.Action == "incident.export" && e.Outcome == audit.Allowed {
+					n++
+				}
+			}
+			return n
+		}
+		before := exports()
+		if _, err := db.FindIncidents(w.officerCtx, haven.IncidentFilter{Export: true}); err != nil {
+			t.Fatal(err)
+		}
+		if exports() != before+1 {
+			t.Fatal("an officer's export was not logged as an export")
+		}
 	})
 }
 

@@ -132,7 +132,7 @@ func (s *Server) exportIncidents(w http.ResponseWriter, r *http.Request, start f
 		s.apiErr(w, r, err)
 		return
 	}
-	f.Limit, f.Offset = exportBatch, 0
+	f.Limit, f.Offset, f.Export = exportBatch, 0, true
 	batch, err := s.svc.Incidents.FindIncidents(ctx, f)
 	if err != nil {
 		s.apiErr(w, r, err)
