@@ -17,7 +17,7 @@
 //
 // Run streams a file: it detects gzip by its magic bytes (not the file
 // name), reads records with encoding/csv, maps them and passes full batches
-// (500 by default) to Options.Sink. Rows that cannot be used — a wrong
+// (2,000 by default) to Options.Sink. Rows that cannot be used — a wrong
 // number of fields, a malformed quote, a value that does not parse — are
 // written with their line number, the reason and the raw text to
 // Options.Rejects and the import carries on; so is a record the sink
