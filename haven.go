@@ -191,8 +191,9 @@ type MFAService interface {
 	// it, and returns single-use recovery codes, shown once.
 	ConfirmTOTP(ctx context.Context, sessionID, code string) (recovery []string, err error)
 	// VerifySecondFactor completes a signed-in session with a TOTP or
-	// recovery code.
-	VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) error
+	// recovery code and returns the session's new token (the old one is
+	// revoked).
+	VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) (string, error)
 	// ResetSecondFactor removes a user's factor (administrators), ending their sessions.
 	ResetSecondFactor(ctx context.Context, userID string) error
 }

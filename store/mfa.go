@@ -94,9 +94,12 @@ func (db *DB) ConfirmTOTP(ctx context.Context, sessionID, code string) ([]string
 }
 
 // VerifySecondFactor completes a session with a TOTP code or an unused
-// recovery code. Failures count towards the account's lockout like wrong
-// passwords.
-func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) error {
+// recovery code, and returns the session's new token: the password-only
+// session is revoked and a new one issued with the factor recorded, so a
+// token seen before the second step is worth nothing after it. The new
+// session keeps the old one's absolute expiry. Failures count towards the
+// account's lockout like wrong passwords.
+func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, clientIP string) (string, error) {
 	sid := auth.HashSecret(sessionToken)
 	now := db.now()
 	var userID, username, agencyID string
@@ -107,28 +110,29 @@ func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, client
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid).
 		Scan(&userID, &username, &agencyID, &sealed, &lastStep, &enabled, &mfa, &revoked, &expires)
 	if errors.Is(err, sql.ErrNoRows) || revoked.Valid || (err == nil && !now.Before(expires.Time)) {
-		return errNoSession
+		return "", errNoSession
 	} else if err != nil {
-		return dbErr(err)
+		return "", dbErr(err)
 	}
 	if !enabled.Valid {
-		return haven.Errorf(haven.ECONFLICT, "no second factor is set up for this account")
+		return "", haven.Errorf(haven.ECONFLICT, "no second factor is set up for this account")
 	}
 	if mfa.Valid {
-		return nil
+		return sessionToken, nil
 	}
 	var fails int
 	if err := db.readRow(ctx, `SELECT COUNT(*) FROM login_attempts WHERE username = ? AND success = FALSE AND at > ?`,
 		username, now.Add(-db.cfg.LockoutWindow)).Scan(&fails); err != nil {
-		return dbErr(err)
+		return "", dbErr(err)
 	}
 	if fails >= db.cfg.LoginMaxFailures {
-		return haven.Errorf(haven.ERATELIMIT, "too many wrong codes; try again in %s or ask an administrator", db.cfg.LockoutWindow)
+		return "", haven.Errorf(haven.ERATELIMIT, "too many wrong codes; try again in %s or ask an administrator", db.cfg.LockoutWindow)
 	}
 	secret, err := db.open(ctx, sealed, totpAAD(userID))
 	if err != nil {
-		return err
+		return "", err
 	}
+	newToken := auth.NewSecret("")
 	step, ok := totp.Validate(string(secret), code, now, lastStep)
 	method := "totp"
 	err = db.inTx(ctx, true, func(t *tx) error {
@@ -157,18 +161,22 @@ func (db *DB) VerifySecondFactor(ctx context.Context, sessionToken, code, client
 		if _, err := t.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, userID); err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `UPDATE sessions SET mfa_at = ? WHERE id = ?`, now, sid); err != nil {
+		if _, err := t.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ?`, now, sid); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at, mfa_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, auth.HashSecret(newToken), userID, auth.NewSecret(""), now, now, expires.Time, now); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, t, e)
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok {
-		return haven.FieldErrorf(haven.EUNAUTHORIZED, "code", "that code is not right")
+		return "", haven.FieldErrorf(haven.EUNAUTHORIZED, "code", "that code is not right")
 	}
-	return nil
+	return newToken, nil
 }
 
 // ResetSecondFactor removes a user's factor and recovery codes and ends

@@ -71,32 +71,41 @@ func TestSecondFactor(t *testing.T) {
 		if a, _, _ := db.SessionActor(ctx, token2); a.MFA || !a.MFAEnrolled {
 			t.Fatalf("new session = %+v", a)
 		}
-		if err := db.VerifySecondFactor(ctx, token2, code, "10.0.0.1"); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+		if _, err := db.VerifySecondFactor(ctx, token2, code, "10.0.0.1"); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
 			t.Fatalf("replayed code: %v", err)
 		}
 		c.Add(30 * time.Second)
 		next, _ := totp.Code(secret, c.Now())
-		if err := db.VerifySecondFactor(ctx, token2, next, "10.0.0.1"); err != nil {
+		completed, err := db.VerifySecondFactor(ctx, token2, next, "10.0.0.1")
+		if err != nil {
 			t.Fatalf("fresh code: %v", err)
 		}
-		if a, _, _ := db.SessionActor(ctx, token2); !a.MFA {
-			t.Fatal("session not completed")
+		// The completed session has a new token; the password-only one is gone.
+		if completed == token2 {
+			t.Fatal("the session token was not replaced after the second factor")
 		}
+		if a, _, err := db.SessionActor(ctx, completed); err != nil || !a.MFA {
+			t.Fatalf("completed session = %+v, %v", a, err)
+		}
+		if _, _, err := db.SessionActor(ctx, token2); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+			t.Fatalf("the pre-factor token still works: %v", err)
+		}
+		token2 = completed
 
 		// A recovery code works once.
 		token3, _, _ := db.Login(ctx, "officer", storetest.Password, "10.0.0.1")
-		if err := db.VerifySecondFactor(ctx, token3, recovery[0], "10.0.0.1"); err != nil {
+		if _, err := db.VerifySecondFactor(ctx, token3, recovery[0], "10.0.0.1"); err != nil {
 			t.Fatalf("recovery code: %v", err)
 		}
 		token4, _, _ := db.Login(ctx, "officer", storetest.Password, "10.0.0.1")
-		if err := db.VerifySecondFactor(ctx, token4, recovery[0], "10.0.0.1"); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+		if _, err := db.VerifySecondFactor(ctx, token4, recovery[0], "10.0.0.1"); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
 			t.Fatalf("reused recovery code: %v", err)
 		}
 		// Wrong codes lock like wrong passwords (one failure above already).
 		for i := 0; i < 4; i++ {
 			db.VerifySecondFactor(ctx, token4, "123456", "10.0.0.1")
 		}
-		if err := db.VerifySecondFactor(ctx, token4, "123456", "10.0.0.1"); haven.ErrorCode(err) != haven.ERATELIMIT {
+		if _, err := db.VerifySecondFactor(ctx, token4, "123456", "10.0.0.1"); haven.ErrorCode(err) != haven.ERATELIMIT {
 			t.Fatalf("after five wrong codes: %v", err)
 		}
 

@@ -124,10 +124,12 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		fail(haven.Errorf(haven.EUNAUTHORIZED, "your session has ended; sign in again"))
 		return
 	}
-	if err := s.svc.MFA.VerifySecondFactor(r.Context(), c.Value, code, s.clientIP(r)); err != nil {
+	token, err := s.svc.MFA.VerifySecondFactor(r.Context(), c.Value, code, s.clientIP(r))
+	if err != nil {
 		fail(err)
 		return
 	}
+	s.setSessionCookie(w, token) // the password-only session is revoked
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 
