@@ -120,6 +120,7 @@ var Steps = []Step{
 	{"agencies", seedAgencies},
 	{"users", seedUsers},
 	{"persons", seedPersons},
+	{"incidents", seedIncidents},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns
