@@ -61,9 +61,12 @@ func (db *DB) CreateAgency(ctx context.Context, a *haven.Agency) error {
 		}
 		now := db.now()
 		a.ID, a.CreatedAt, a.UpdatedAt = newID(), now, now
-		_, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, require_mfa, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, a.RequireMFA, now, now)
-		return err
+		if _, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, require_mfa, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, a.RequireMFA, now, now); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.CreateAgency), "allowed", "agency", a.ID, a.ID, "",
+			map[string]string{"kind": string(a.Kind), "require_mfa": fmt.Sprint(a.RequireMFA)}))
 	})
 }
 

@@ -260,9 +260,12 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string, expiresAt *t
 		// A token records whether it was made from a session completed with
 		// a second factor.
 		mfa := actor.Via == "session" && actor.MFA
-		_, err := t.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at, expires_at, mfa)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tok.ID, userID, name, tok.Prefix, auth.HashSecret(secret), now, expiresAt, mfa)
-		return err
+		if _, err := t.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, prefix, token_hash, created_at, expires_at, mfa)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tok.ID, userID, name, tok.Prefix, auth.HashSecret(secret), now, expiresAt, mfa); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.CreateToken), "allowed", "api_token", tok.ID, u.AgencyID, "",
+			map[string]string{"user_id": u.ID, "mfa": fmt.Sprint(mfa)}))
 	})
 	if err != nil {
 		return "", nil, err
@@ -306,8 +309,11 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 		return err
 	}
 	return db.modifyUser(ctx, owner, access.RevokeToken, func(t *tx, u *haven.User) error {
-		_, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, db.now(), id)
-		return err
+		if _, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, db.now(), id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.RevokeToken), "allowed", "api_token", id, u.AgencyID, "",
+			map[string]string{"user_id": u.ID}))
 	})
 }
 

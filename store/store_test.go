@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -397,6 +398,47 @@ func TestNoPlaintextSecretsStored(t *testing.T) {
 			if n != 0 {
 				t.Fatalf("a secret is stored in plaintext (%d rows)", n)
 			}
+		}
+	})
+}
+
+// Account administration is in the audit log: who created, disabled,
+// re-enabled or reset which account, and which tokens came and went.
+func TestAdministrationIsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		pd := storetest.MustAgency(t, db, "metro-pd", haven.KindPolice)
+		u := storetest.MustUser(t, db, pd, "officer", haven.RoleOfficer)
+		sys := storetest.System()
+		if err := db.SetUserDisabled(sys, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetUserDisabled(sys, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ResetPassword(sys, u.ID, "temporary-pass-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ChangePassword(storetest.As(u), "temporary-pass-1", "brand-new-pass-2"); err != nil {
+			t.Fatal(err)
+		}
+		_, tok, err := db.CreateToken(sys, u.ID, "etl", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeToken(sys, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range auditOf(t, db) {
+			got = append(got, e.Action+":"+e.RecordID)
+		}
+		want := []string{"agency.create:" + pd.ID, "user.create:" + u.ID, "user.disable:" + u.ID, "user.enable:" + u.ID,
+			"user.reset_password:" + u.ID, "user.change_password:" + u.ID, "token.create:" + tok.ID, "token.revoke:" + tok.ID}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("audit log:\n got %v\nwant %v", got, want)
+		}
+		if _, err := db.VerifyAudit(context.Background(), nil); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -70,10 +70,13 @@ func (db *DB) CreateUser(ctx context.Context, u *haven.User, password string) er
 		}
 		now := db.now()
 		u.ID, u.CreatedAt, u.UpdatedAt, u.Agency = newID(), now, now, ag
-		_, err = t.exec(ctx, `INSERT INTO users (id, agency_id, username, display_name, role, password_hash,
+		if _, err = t.exec(ctx, `INSERT INTO users (id, agency_id, username, display_name, role, password_hash,
 			must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.AgencyID, u.Username, u.DisplayName, string(u.Role), hash, u.MustChangePassword, now, now)
-		return err
+			u.ID, u.AgencyID, u.Username, u.DisplayName, string(u.Role), hash, u.MustChangePassword, now, now); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.CreateUser), "allowed", "user", u.ID, u.AgencyID, "",
+			map[string]string{"role": string(u.Role)}))
 	})
 }
 
@@ -204,8 +207,14 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) err
 				return err
 			}
 		}
-		_, err := t.exec(ctx, `UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?`, at.ptr(), now, u.ID)
-		return err
+		if _, err := t.exec(ctx, `UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?`, at.ptr(), now, u.ID); err != nil {
+			return err
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, action, "allowed", "user", u.ID, u.AgencyID, "", nil))
 	})
 }
 
@@ -228,9 +237,11 @@ func (db *DB) ResetPassword(ctx context.Context, id, password string) error {
 		if err := clearFailedLogins(ctx, t, u.Username); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = TRUE, updated_at = ? WHERE id = ?`,
-			hash, now, u.ID)
-		return err
+		if _, err := t.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = TRUE, updated_at = ? WHERE id = ?`,
+			hash, now, u.ID); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.ResetPassword), "allowed", "user", u.ID, u.AgencyID, "", nil))
 	})
 }
 
@@ -258,8 +269,10 @@ func (db *DB) ChangePassword(ctx context.Context, current, next string) error {
 		if ok, err := auth.CheckPassword(stored, current); err != nil || !ok {
 			return haven.FieldErrorf(haven.EINVALID, "current_password", "the current password is not right")
 		}
-		_, err := t.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = FALSE, updated_at = ? WHERE id = ?`,
-			hash, db.now(), actor.UserID)
-		return err
+		if _, err := t.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = FALSE, updated_at = ? WHERE id = ?`,
+			hash, db.now(), actor.UserID); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, t, auditEntry(ctx, "user.change_password", "allowed", "user", actor.UserID, actor.AgencyID, "", nil))
 	})
 }

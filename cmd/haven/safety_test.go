@@ -553,8 +553,8 @@ func TestAgencySetMFA(t *testing.T) {
 		if r := tg.try(t, testMain(map[string]string{"HAVEN_ON": "false", "HAVEN_SLUG": "metro-pd"}), "agency", "set-mfa"); r.err != nil || required() {
 			t.Errorf("HAVEN_ON=false: %v %s", r.err, r.stderr)
 		}
-		// Each change is in the audit log, which is intact.
-		if r := tg.run(t, "audit", "verify"); !strings.Contains(r.stdout, "audit log intact: 3 entries") {
+		// The creation and each change are in the audit log, which is intact.
+		if r := tg.run(t, "audit", "verify"); !strings.Contains(r.stdout, "audit log intact: 4 entries") {
 			t.Errorf("audit verify: %q", r.stdout)
 		}
 
