@@ -276,25 +276,22 @@ func (db *DB) CreateToken(ctx context.Context, userID, name string, expiresAt *t
 // FindTokens lists a user's tokens (never their secrets).
 func (db *DB) FindTokens(ctx context.Context, userID string) ([]*haven.APIToken, error) {
 	var out []*haven.APIToken
-	err := db.modifyUser(ctx, userID, access.ListTokens, func(t *tx, u *haven.User) error {
-		rows, err := t.query(ctx, `SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at
+	err := db.withUser(ctx, userID, access.ListTokens, false, func(t *tx, u *haven.User) (err error) {
+		out, err = queryAll(ctx, t, scanToken, `SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at
 			FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var tok haven.APIToken
-			var created, expires, revoked, used nullTime
-			if err := rows.Scan(&tok.ID, &tok.UserID, &tok.Name, &tok.Prefix, &created, &expires, &revoked, &used); err != nil {
-				return err
-			}
-			tok.CreatedAt, tok.ExpiresAt, tok.RevokedAt, tok.LastUsedAt = created.Time, expires.ptr(), revoked.ptr(), used.ptr()
-			out = append(out, &tok)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
+}
+
+func scanToken(s interface{ Scan(...any) error }) (*haven.APIToken, error) {
+	var tok haven.APIToken
+	var created, expires, revoked, used nullTime
+	if err := s.Scan(&tok.ID, &tok.UserID, &tok.Name, &tok.Prefix, &created, &expires, &revoked, &used); err != nil {
+		return nil, err
+	}
+	tok.CreatedAt, tok.ExpiresAt, tok.RevokedAt, tok.LastUsedAt = created.Time, expires.ptr(), revoked.ptr(), used.ptr()
+	return &tok, nil
 }
 
 // RevokeToken ends a token at once.

@@ -170,11 +170,17 @@ func (db *DB) readUser(ctx context.Context, where string, arg any) (*haven.User,
 
 // modifyUser loads a user, asks the policy, and runs fn in one transaction.
 func (db *DB) modifyUser(ctx context.Context, id string, action access.Action, fn func(t *tx, u *haven.User) error) error {
+	return db.withUser(ctx, id, action, true, fn)
+}
+
+// withUser is modifyUser for reads too: a read-only action runs in a read
+// transaction, so it never waits for or holds SQLite's one writer.
+func (db *DB) withUser(ctx context.Context, id string, action access.Action, writable bool, fn func(t *tx, u *haven.User) error) error {
 	actor := haven.ActorFromContext(ctx)
 	if !actor.Authenticated() {
 		return haven.Errorf(haven.EUNAUTHORIZED, "sign in first")
 	}
-	return db.inTx(ctx, true, func(t *tx) error {
+	return db.inTx(ctx, writable, func(t *tx) error {
 		u, err := userWhere(ctx, t, `u.id = ?`, id)
 		if err != nil {
 			return err
