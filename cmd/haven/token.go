@@ -31,15 +31,11 @@ stored. Give integrations their own user, with the least role they need.`,
 			if expires < 0 {
 				return usageErrorf("--expires must be 0 (never) or longer (%s gave %s)", f.describe("expires"), formatDuration(expires))
 			}
-			db, err := e.openDB(ctx, e.common.data, nil)
+			db, u, err := e.openUser(ctx, username)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			u, err := userByName(ctx, db, username)
-			if err != nil {
-				return err
-			}
 			var expiresAt *time.Time
 			if expires > 0 {
 				t := time.Now().Add(expires).UTC()
@@ -75,15 +71,11 @@ never shown, only their first characters (the prefix), to recognise a token.`,
 			if err := f.required("user"); err != nil {
 				return err
 			}
-			db, err := e.openDB(ctx, e.common.data, nil)
+			db, u, err := e.openUser(ctx, username)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			u, err := userByName(ctx, db, username)
-			if err != nil {
-				return err
-			}
 			toks, err := db.FindTokens(ctx, u.ID)
 			if err != nil {
 				return err

@@ -150,15 +150,11 @@ func userCommand(name, summary, about string, act func(ctx context.Context, e *e
 				if err := f.required("user"); err != nil {
 					return err
 				}
-				db, err := e.openDB(ctx, e.common.data, nil)
+				db, u, err := e.openUser(ctx, username)
 				if err != nil {
 					return err
 				}
 				defer db.Close()
-				u, err := userByName(ctx, db, username)
-				if err != nil {
-					return err
-				}
 				return act(ctx, e, db, u)
 			}
 		},
@@ -229,6 +225,21 @@ func agencyBySlug(ctx context.Context, db *store.DB, slug string) (*haven.Agency
 }
 
 // userByName names the flag when the user does not exist.
+// openUser opens the database and finds the user a command is about; the
+// caller closes the database.
+func (e *env) openUser(ctx context.Context, username string) (*store.DB, *haven.User, error) {
+	db, err := e.openDB(ctx, e.common.data, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := userByName(ctx, db, username)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, u, nil
+}
+
 func userByName(ctx context.Context, db *store.DB, username string) (*haven.User, error) {
 	u, err := db.UserByUsername(ctx, username)
 	if haven.ErrorCode(err) == haven.ENOTFOUND {
