@@ -78,9 +78,24 @@ type Agency struct {
 	TimeZone string     `json:"time_zone"`
 	// RequireMFA: staff in roles that see personal data must complete a
 	// second factor first. On for every agency except in demo data.
-	RequireMFA bool      `json:"require_mfa"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	RequireMFA bool `json:"require_mfa"`
+	// HotlineName and HotlinePhone are the local DV hotline officers call
+	// after a lethality screen-in, until the directory names one.
+	HotlineName  string `json:"hotline_name,omitempty"`
+	HotlinePhone string `json:"hotline_phone,omitempty"`
+	// PartnerAgencyID is the advocacy agency whose queue receives this
+	// agency's high-risk results.
+	PartnerAgencyID string    `json:"partner_agency_id,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// AgencySettings changes an agency's risk-response settings; nil fields
+// stay as they are. PartnerSlug "" clears the partner.
+type AgencySettings struct {
+	HotlineName  *string `json:"hotline_name"`
+	HotlinePhone *string `json:"hotline_phone"`
+	PartnerSlug  *string `json:"partner"`
 }
 
 // Location returns the agency's time zone, or UTC when it cannot be loaded.
@@ -147,6 +162,8 @@ type AgencyService interface {
 	CreateAgency(ctx context.Context, a *Agency) error
 	// SetRequireMFA turns the second-factor requirement on or off.
 	SetRequireMFA(ctx context.Context, agencyID string, on bool) error
+	// UpdateAgencySettings changes the hotline and the partner advocacy agency.
+	UpdateAgencySettings(ctx context.Context, agencyID string, s AgencySettings) (*Agency, error)
 	FindAgencies(ctx context.Context) ([]*Agency, error)
 	AgencyBySlug(ctx context.Context, slug string) (*Agency, error)
 }

@@ -140,7 +140,7 @@ type Statement struct {
 
 // ProtocolStep is one step of the immediate-actions protocol, in order.
 type ProtocolStep struct {
-	Key         string     `json:"key"` // scene_secured, medical_aid, parties_separated, victim_interviewed_privately, children_checked, interpreter, rights_explained, lethality_screen
+	Key         string     `json:"key"` // scene_secured, medical_aid, parties_separated, victim_interviewed_privately, children_checked, interpreter, rights_explained, lethality_screen, hotline_call
 	Title       string     `json:"title"`
 	Done        bool       `json:"done"`
 	Skipped     bool       `json:"skipped"`
@@ -161,6 +161,9 @@ var ProtocolSteps = []ProtocolStep{
 	{Key: "interpreter", Title: "Interpreter used when needed"},
 	{Key: "rights_explained", Title: "Victim rights and resources explained"},
 	{Key: "lethality_screen", Title: "Lethality screen offered"},
+	// Only a screened-in victim is put through to the hotline; recording a
+	// screen that is not screened in skips this step with that reason.
+	{Key: "hotline_call", Title: "Hotline called for a screened-in victim"},
 }
 
 // IncidentChange is one entry of a report's history: who changed what.

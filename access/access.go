@@ -154,6 +154,8 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 		return decideIncident(a, action, t)
 	case EvidenceCreate, EvidenceRead, EvidenceDownload, EvidenceView, EvidenceCustody, EvidenceVerify:
 		return decideEvidence(a, action, t)
+	case RiskInstruments, RiskScore, AssessmentCreate, AssessmentRead, HotlineRecord, RiskTaskRead, RiskTaskDecide, HighRiskList, ScreeningView:
+		return decideRisk(a, action, t)
 	case BreakGlassOpen:
 		if PersonDataRole(a.Role) {
 			return allow("staff who work with people may open a record in an emergency")

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/haven-dv/haven"
@@ -89,12 +90,20 @@ func (db *DB) SetRequireMFA(ctx context.Context, agencyID string, on bool) error
 	})
 }
 
-const agencyCols = `a.id, a.slug, a.name, a.kind, a.time_zone, a.require_mfa, a.created_at, a.updated_at`
+const agencyCols = `a.id, a.slug, a.name, a.kind, a.time_zone, a.require_mfa, a.created_at, a.updated_at,
+	a.hotline_name, a.hotline_phone, a.partner_agency_id`
+
+// agencyDest is where the columns of agencyCols scan to, in order; a
+// query that joins agencies appends it to its own destinations.
+func agencyDest(a *haven.Agency, created, updated *nullTime) []any {
+	return []any{&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, created, updated,
+		&a.HotlineName, &a.HotlinePhone, &a.PartnerAgencyID}
+}
 
 func scanAgency(s interface{ Scan(...any) error }) (*haven.Agency, error) {
 	var a haven.Agency
 	var created, updated nullTime
-	if err := s.Scan(&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, &created, &updated); err != nil {
+	if err := s.Scan(agencyDest(&a, &created, &updated)...); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.UpdatedAt = created.Time, updated.Time
@@ -134,4 +143,89 @@ func agencyWhere(ctx context.Context, t *tx, where string, arg any) (*haven.Agen
 		return nil, haven.Errorf(haven.ENOTFOUND, "agency not found")
 	}
 	return a, err
+}
+
+// hotlinePhoneRE is what a hotline number may hold: digits, spaces and + - ( ).
+var hotlinePhoneRE = regexp.MustCompile(`^[0-9 +()\-]*$`)
+
+// UpdateAgencySettings changes an agency's risk-response settings: the
+// hotline its officers call after a screen-in and the partner advocacy
+// agency whose queue receives its high-risk results. A system
+// administrator or the agency's own administrator may; nil fields stay.
+func (db *DB) UpdateAgencySettings(ctx context.Context, agencyID string, s haven.AgencySettings) (*haven.Agency, error) {
+	actor := haven.ActorFromContext(ctx)
+	if err := access.Require(actor, access.UpdateAgency, access.Target{AgencyID: agencyID}); err != nil {
+		return nil, err
+	}
+	trim := func(p *string) *string {
+		if p == nil {
+			return nil
+		}
+		v := strings.TrimSpace(*p)
+		return &v
+	}
+	s.HotlineName, s.HotlinePhone, s.PartnerSlug = trim(s.HotlineName), trim(s.HotlinePhone), trim(s.PartnerSlug)
+	if s.HotlineName != nil {
+		if !utf8.ValidString(*s.HotlineName) || strings.ContainsRune(*s.HotlineName, 0) || len(*s.HotlineName) > 200 {
+			return nil, haven.FieldErrorf(haven.EINVALID, "hotline_name", "hotline_name must be text of at most 200 characters")
+		}
+	}
+	if s.HotlinePhone != nil {
+		if len(*s.HotlinePhone) > 40 || !hotlinePhoneRE.MatchString(*s.HotlinePhone) {
+			return nil, haven.FieldErrorf(haven.EINVALID, "hotline_phone", "hotline_phone must be at most 40 digits, spaces and + - ( )")
+		}
+	}
+	var out *haven.Agency
+	err := db.inTx(ctx, true, func(t *tx) error {
+		a, err := agencyWhere(ctx, t, `a.id = ?`, agencyID)
+		if err != nil {
+			return err
+		}
+		var changed []string
+		if s.HotlineName != nil && *s.HotlineName != a.HotlineName {
+			a.HotlineName = *s.HotlineName
+			changed = append(changed, "hotline_name")
+		}
+		if s.HotlinePhone != nil && *s.HotlinePhone != a.HotlinePhone {
+			a.HotlinePhone = *s.HotlinePhone
+			changed = append(changed, "hotline_phone")
+		}
+		if s.PartnerSlug != nil {
+			partnerID := ""
+			if *s.PartnerSlug != "" {
+				p, err := agencyWhere(ctx, t, `a.slug = ?`, *s.PartnerSlug)
+				if haven.ErrorCode(err) == haven.ENOTFOUND {
+					return haven.FieldErrorf(haven.EINVALID, "partner", "no agency has the slug %q", *s.PartnerSlug)
+				} else if err != nil {
+					return err
+				}
+				if p.Kind != haven.KindAdvocacy {
+					return haven.FieldErrorf(haven.EINVALID, "partner", "the partner must be an advocacy agency; %q is %s", p.Slug, p.Kind)
+				}
+				if p.ID == a.ID {
+					return haven.FieldErrorf(haven.EINVALID, "partner", "an agency cannot be its own partner")
+				}
+				partnerID = p.ID
+			}
+			if partnerID != a.PartnerAgencyID {
+				a.PartnerAgencyID = partnerID
+				changed = append(changed, "partner")
+			}
+		}
+		a.UpdatedAt = db.now()
+		if _, err := t.exec(ctx, `UPDATE agencies SET hotline_name = ?, hotline_phone = ?, partner_agency_id = ?, updated_at = ? WHERE id = ?`,
+			a.HotlineName, a.HotlinePhone, a.PartnerAgencyID, a.UpdatedAt, a.ID); err != nil {
+			return err
+		}
+		out = a
+		// The hotline is an organisation's public number and the partner
+		// an agency: neither is personal data, so the values are logged.
+		return db.appendAudit(ctx, t, auditEntry(ctx, "agency.settings", "allowed", "agency", a.ID, a.ID, "",
+			map[string]string{"fields": strings.Join(changed, ","), "hotline_name": a.HotlineName,
+				"hotline_phone": a.HotlinePhone, "partner_agency_id": a.PartnerAgencyID}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

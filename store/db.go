@@ -21,6 +21,7 @@ import (
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/auth"
 	"github.com/haven-dv/haven/crypt"
+	"github.com/haven-dv/haven/risk"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -38,6 +39,12 @@ type Config struct {
 	MasterKey crypt.MasterKey
 	// BreakGlassTTL is how long an emergency opening lasts.
 	BreakGlassTTL time.Duration
+
+	// Instruments are the risk instruments every agency uses; nil means
+	// the built-in ones (risk.Builtin). Open adds the definitions found in
+	// DataDir/instruments/*.json (every agency) and
+	// DataDir/instruments/<agency-slug>/*.json (that agency only).
+	Instruments *risk.Set
 
 	PasswordParams   auth.Params
 	SessionIdle      time.Duration // a session unused this long ends
@@ -94,6 +101,8 @@ type DB struct {
 
 	keys keys
 
+	instruments instrumentSets
+
 	auditQ chan auditReq
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -116,6 +125,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, errors.New("store: no master key: load one with crypt.LoadMasterKey")
 	}
 	db := &DB{cfg: cfg, auditQ: make(chan auditReq), stop: make(chan struct{})}
+	if err := db.loadInstruments(); err != nil {
+		return nil, err
+	}
 	db.keys.master = cfg.MasterKey
 	db.wg.Add(1)
 	go db.auditWriter()

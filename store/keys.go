@@ -260,6 +260,7 @@ func (db *DB) resealers() []resealer {
 		{countPersonSealed, db.resealBatch},
 		{countIncidentSealed, db.resealIncidentBatch},
 		{countEvidenceSealed, db.resealEvidenceBatch},
+		{countRiskSealed, db.resealRiskBatch},
 	}
 }
 

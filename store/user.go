@@ -89,9 +89,8 @@ func scanUser(s interface{ Scan(...any) error }) (*haven.User, error) {
 	var u haven.User
 	var a haven.Agency
 	var totp, disabled, lastLogin, created, updated, aCreated, aUpdated nullTime
-	err := s.Scan(&u.ID, &u.AgencyID, &u.Username, &u.DisplayName, &u.Role, &u.MustChangePassword, &totp,
-		&disabled, &lastLogin, &created, &updated,
-		&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, &aCreated, &aUpdated)
+	err := s.Scan(append([]any{&u.ID, &u.AgencyID, &u.Username, &u.DisplayName, &u.Role, &u.MustChangePassword, &totp,
+		&disabled, &lastLogin, &created, &updated}, agencyDest(&a, &aCreated, &aUpdated)...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,9 @@
+package store
+
+import "context"
+
+// RiskSealedLeft counts risk values (assessments, hotline notes, task
+// reasons) not sealed under the current data key.
+func (db *DB) RiskSealedLeft(ctx context.Context) (int, error) {
+	return countRiskSealed(ctx, db.readRow, db.keyring().CurrentID())
+}
