@@ -122,11 +122,11 @@ func TestBrowserIncidentReport(t *testing.T) {
 	}
 
 	// The protocol, in order; the interpreter step is skipped with a reason.
-	if p := officer.text("#step-lethality_screen a.placeholder"); p != "Lethality screen (coming with the risk assessment)" {
-		t.Errorf("lethality placeholder = %q", p)
+	if p := officer.text("#step-lethality_screen ul.screens a"); p != "Lethality screen: Vera Okafor-Browser" {
+		t.Errorf("lethality screen link = %q", p)
 	}
 	for _, key := range []string{"scene_secured", "medical_aid", "parties_separated", "victim_interviewed_privately", "children_checked",
-		"interpreter", "rights_explained", "lethality_screen"} {
+		"interpreter", "rights_explained", "lethality_screen", "hotline_call"} {
 		step := "#step-" + key
 		if key == "interpreter" {
 			officer.do(chromedp.Click(chromedp.CSS(step + " details.more summary")))
@@ -146,7 +146,7 @@ func TestBrowserIncidentReport(t *testing.T) {
 			pageChecks(t, officer, "protocol under way", true)
 		}
 	}
-	if done, skipped := len(officer.texts("ol.steps li.step.done")), len(officer.texts("ol.steps li.step.skipped")); done != 7 || skipped != 1 {
+	if done, skipped := len(officer.texts("ol.steps li.step.done")), len(officer.texts("ol.steps li.step.skipped")); done != 8 || skipped != 1 {
 		t.Errorf("protocol: %d done, %d skipped", done, skipped)
 	}
 	if s := officer.text("#step-interpreter .step-state"); !strings.Contains(s, "Skipped") || !strings.Contains(s, "Both speak English") || !strings.Contains(s, "by you") {
@@ -222,8 +222,8 @@ func TestBrowserIncidentReport(t *testing.T) {
 	}
 	pageChecks(t, sup, "/review/incidents", true)
 	rows := evalJS[[][]string](sup, `Array.from(document.querySelectorAll('main table.review tbody tr'), tr => Array.from(tr.cells, c => c.innerText.trim()))`)
-	if !slices.ContainsFunc(rows, func(r []string) bool { return r[0] == number && r[1] == "officer" && r[3] == "7 done, 1 skipped" }) {
-		t.Errorf("review list rows = %q, want %s by officer with 7 done, 1 skipped", rows, number)
+	if !slices.ContainsFunc(rows, func(r []string) bool { return r[0] == number && r[1] == "officer" && r[3] == "8 done, 1 skipped" }) {
+		t.Errorf("review list rows = %q, want %s by officer with 8 done, 1 skipped", rows, number)
 	}
 	if st := sup.click(`main table.review a[href="` + report + `"]`); st != 200 {
 		t.Fatalf("opening the report answered %d", st)

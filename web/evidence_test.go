@@ -378,7 +378,7 @@ func TestEvidenceSlowUploadAndTamperedDownload(t *testing.T) {
 	defer db.Close()
 	e := newEnv(t, db)
 	s, err := web.New(web.Config{}, web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db,
-		Incidents: db, Evidence: db, Audit: db, Ready: db.Ping})
+		Incidents: db, Evidence: db, Risk: db, Audit: db, Ready: db.Ping})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -265,6 +265,7 @@ type stepView struct {
 	Next      bool
 	Lethality bool
 	Rights    bool
+	Hotline   bool
 	By        string
 }
 
@@ -331,6 +332,14 @@ type incidentView struct {
 	Posted               url.Values
 
 	Roles, Relationships, InjuryTypes, Kinds, HowTaken []codeOption
+
+	// Risk: the victims to screen, the assessments recorded against the
+	// report, the screened-in one still waiting for its hotline call, and
+	// the hotline to call.
+	Victims      []partyView
+	Assessments  []*haven.Assessment
+	AwaitHotline *haven.Assessment
+	Hotline      haven.Hotline
 }
 
 // Value returns the value the failed form sent for key, to refill it.
@@ -421,6 +430,9 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 		if pt.Role == haven.PartySuspect {
 			v.Suspects = append(v.Suspects, pv)
 		}
+		if pt.Role == haven.PartyVictim {
+			v.Victims = append(v.Victims, pv)
+		}
 		if !slices.ContainsFunc(v.People, func(o codeOption) bool { return o.Value == pt.PersonID }) {
 			v.People = append(v.People, codeOption{pt.PersonID, pv.Name + " (" + codeLabel(partyRoleOptions, string(pt.Role)) + ")"})
 		}
@@ -428,7 +440,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	next := ""
 	for i, st := range steps {
 		sv := stepView{ProtocolStep: st, Num: i + 1, Lethality: st.Key == "lethality_screen", Rights: st.Key == "rights_explained",
-			By: who(st.CompletedBy)}
+			Hotline: st.Key == "hotline_call", By: who(st.CompletedBy)}
 		if st.Done || st.Skipped {
 			v.StepsDone++
 		} else if next == "" && v.Editable {
@@ -437,6 +449,10 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 		v.Steps = append(v.Steps, sv)
 	}
 	v.StepsLeft = len(steps) - v.StepsDone
+	if err := s.incidentRisk(r, id, v); err != nil {
+		s.incidentError(w, r, err)
+		return
+	}
 	for _, st := range in.Statements {
 		v.Statements = append(v.Statements, statementView{Statement: st, Who: personName(st.PersonID)})
 	}

@@ -155,7 +155,7 @@ func decodeIncidentJSON(r *http.Request, v any) error {
 }
 
 // timeKeys are the incident API's time fields, at any depth.
-var timeKeys = map[string]bool{"reported_at": true, "occurred_at": true, "at": true, "taken_at": true}
+var timeKeys = map[string]bool{"reported_at": true, "occurred_at": true, "at": true, "taken_at": true, "assessed_at": true}
 
 // badTimeField finds the first time field in body that is not an RFC 3339
 // time, as a path such as "statements[1].taken_at"; "" when there is none.

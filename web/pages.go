@@ -136,6 +136,7 @@ type section struct {
 
 type sectionItem struct {
 	Label, Href string
+	Tel         string // a phone number to call (a tel: link)
 	Count       int
 }
 
@@ -167,9 +168,15 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		for _, in := range mine {
 			reports.Items = append(reports.Items, sectionItem{Label: in.Number + " · " + humanStatus(in.Status), Href: "/incidents/" + in.ID})
 		}
+		help := empty("help", "Hotline and shelters", "No hotline is set for your agency yet.")
+		if h, err := s.svc.Risk.Hotline(ctx); err != nil {
+			return nil, err
+		} else if h.Phone != "" {
+			help.Items = []sectionItem{{Label: h.Name + ": " + h.Phone, Tel: h.Phone}}
+		}
 		return []section{reports,
 			{ID: "protocol", Title: "Immediate actions", Items: []sectionItem{{Label: "Start a new report and its checklist", Href: "/incidents/new"}}},
-			empty("help", "Hotline and shelters", "Help lines from the directory appear here.")}, nil
+			help}, nil
 	case haven.RoleSupervisor:
 		users, err := s.svc.Users.FindUsers(ctx, haven.UserFilter{})
 		if err != nil {
@@ -192,10 +199,19 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 			review.Items = []sectionItem{{Label: "Submitted reports", Href: "/review/incidents", Count: len(waiting)}}
 		}
 		return []section{review, emergency,
-			{ID: "compliance", Title: "Protocol compliance", Items: []sectionItem{{Label: "Per report and per officer", Href: "/review/incidents"}}},
+			{ID: "compliance", Title: "Protocol compliance", Items: []sectionItem{{Label: "Per report and per officer", Href: "/review/incidents"},
+				{Label: "Lethality screening rates and high-risk persons", Href: "/risk"}}},
 			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}}, nil
 	case haven.RoleAdvocate:
-		return []section{empty("caseload", "My caseload", "No open cases."),
+		open, err := s.svc.Risk.RiskTasks(ctx, haven.TaskOpen)
+		if err != nil {
+			return nil, err
+		}
+		queue := empty("high-risk", "High-risk follow-ups", "Nothing waiting.")
+		if len(open) > 0 {
+			queue.Items = []sectionItem{{Label: "Open tasks from partner agencies", Href: "/risk/queue?status=open", Count: len(open)}}
+		}
+		return []section{queue, empty("caseload", "My caseload", "No open cases."),
 			empty("referrals", "Referrals waiting", "No referrals waiting."),
 			empty("court", "Court dates this week", "No court dates.")}, nil
 	case haven.RoleShelterStaff:

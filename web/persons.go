@@ -634,6 +634,7 @@ type personView struct {
 	HasSafe     bool
 	Duplicates  []personLine
 	DupsChecked bool
+	Risk        *personRisk // nil when the caller's basis does not cover risk results
 }
 
 // accessSentence says on what basis the user sees the record.
@@ -698,6 +699,7 @@ func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request) {
 	// The name is the heading, not the title: titles end up in browser
 	// history, which on a shared device others may read.
 	v.Name = displayName(p)
+	v.Risk = s.personRiskView(r, id, loc)
 	s.render(w, r, http.StatusOK, "persons_view", &page{Title: "Person", Me: me, Notice: personNotice(r), Data: v})
 }
 

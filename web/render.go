@@ -59,6 +59,15 @@ var funcs = template.FuncMap{
 	"humanize": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 	"kinds":    func() []haven.AgencyKind { return haven.AgencyKinds },
 	"roles":    func() []haven.Role { return haven.Roles },
+	// dict and list build arguments for a sub-template.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"list": func(v ...any) []any { return v },
 }
 
 // parseTemplates parses each page together with the layout, once, at
@@ -125,6 +134,13 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 		}
 		if p.Actor.Role == haven.RoleOfficer || p.Actor.Role == haven.RoleSupervisor {
 			p.Nav = append(p.Nav, navItem{"/incidents", "Reports"})
+		}
+		switch p.Actor.Role {
+		case haven.RoleOfficer, haven.RoleSupervisor, haven.RoleAdvocate, haven.RoleAnalyst, haven.RoleAgencyAdmin:
+			p.Nav = append(p.Nav, navItem{"/risk", "Risk"})
+		}
+		if p.Actor.Role == haven.RoleAdvocate || p.Actor.Role == haven.RoleSupervisor {
+			p.Nav = append(p.Nav, navItem{"/risk/queue", "Queue"})
 		}
 		switch p.Actor.Role {
 		case haven.RoleSystemAdmin:

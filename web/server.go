@@ -39,6 +39,7 @@ type Services struct {
 	MFA        haven.MFAService
 	Incidents  haven.IncidentService
 	Evidence   haven.EvidenceService
+	Risk       haven.RiskService
 	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -216,7 +217,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/tokens/{id}/revoke", signed, s.apiRevokeToken},
 	}
 	// Each feature keeps its routes in its own file.
-	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes()} {
+	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs
