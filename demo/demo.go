@@ -121,6 +121,8 @@ var Steps = []Step{
 	{"users", seedUsers},
 	{"persons", seedPersons},
 	{"incidents", seedIncidents},
+	{"risk settings", seedRiskSettings},
+	{"assessments", seedAssessments},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns

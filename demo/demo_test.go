@@ -57,6 +57,7 @@ func TestEnsure(t *testing.T) {
 			}
 		}
 		checkPersons(t, db)
+		checkRisk(t, db)
 
 		users := []struct {
 			username string
@@ -141,6 +142,7 @@ func TestEnsure(t *testing.T) {
 			t.Errorf("second Ensure appended %d audit entries", again-seq)
 		}
 		checkPersons(t, db)
+		checkRisk(t, db) // nothing recorded twice
 		if n, err := db.VerifyAudit(ctx, nil); err != nil || n == 0 {
 			t.Errorf("audit log after the demo: %d entries, %v", n, err)
 		}

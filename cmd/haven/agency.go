@@ -50,7 +50,9 @@ var agencyListCommand = &command{
 	name:    "agency list",
 	summary: "list the agencies",
 	about: `Lists every agency: slug, kind, time zone, whether its staff must use a
-second factor (MFA: required or optional) and name, ordered by name.`,
+second factor (MFA: required or optional), its partner advocacy agency and
+DV hotline ('haven agency update' sets them; "-" when not set) and name,
+ordered by name.`,
 	common: true,
 	setup: func(f *flagSet, e *env) func(context.Context) error {
 		return func(ctx context.Context) error {
@@ -64,9 +66,10 @@ second factor (MFA: required or optional) and name, ordered by name.`,
 				return err
 			}
 			tw := newTable(e.stdout)
-			fmt.Fprintln(tw, "SLUG\tKIND\tTIME ZONE\tMFA\tNAME")
+			fmt.Fprintln(tw, "SLUG\tKIND\tTIME ZONE\tMFA\tPARTNER\tHOTLINE\tNAME")
 			for _, a := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Kind, a.TimeZone, mfaStatus(a), a.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Kind, a.TimeZone, mfaStatus(a),
+					partnerText(a, all, false), hotlineText(a), a.Name)
 			}
 			return tw.Flush()
 		}

@@ -47,10 +47,10 @@ func TestAgency(t *testing.T) {
 
 		r = tg.run(t, "agency", "list")
 		want := []*regexp.Regexp{
-			regexp.MustCompile(`(?m)^SLUG\s+KIND\s+TIME ZONE\s+MFA\s+NAME$`),
-			regexp.MustCompile(`(?m)^metro-pd\s+police\s+America/Chicago\s+optional\s+Metro City Police Department$`),
-			regexp.MustCompile(`(?m)^safe-harbor\s+advocacy\s+UTC\s+required\s+Safe Harbor Advocacy Center$`),
-			regexp.MustCompile(`(?m)^county-legal\s+legal_aid\s+UTC\s+optional\s+County Legal Aid$`),
+			regexp.MustCompile(`(?m)^SLUG\s+KIND\s+TIME ZONE\s+MFA\s+PARTNER\s+HOTLINE\s+NAME$`),
+			regexp.MustCompile(`(?m)^metro-pd\s+police\s+America/Chicago\s+optional\s+-\s+-\s+Metro City Police Department$`),
+			regexp.MustCompile(`(?m)^safe-harbor\s+advocacy\s+UTC\s+required\s+-\s+-\s+Safe Harbor Advocacy Center$`),
+			regexp.MustCompile(`(?m)^county-legal\s+legal_aid\s+UTC\s+optional\s+-\s+-\s+County Legal Aid$`),
 		}
 		for _, re := range want {
 			if !re.MatchString(r.stdout) {

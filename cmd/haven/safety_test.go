@@ -543,7 +543,7 @@ func TestAgencySetMFA(t *testing.T) {
 		if required() {
 			t.Error("--on=false left it required")
 		}
-		if r := tg.run(t, "agency", "list"); !regexp.MustCompile(`(?m)^metro-pd\s+police\s+UTC\s+optional\s+Metro PD$`).MatchString(r.stdout) {
+		if r := tg.run(t, "agency", "list"); !regexp.MustCompile(`(?m)^metro-pd\s+police\s+UTC\s+optional\s+-\s+-\s+Metro PD$`).MatchString(r.stdout) {
 			t.Errorf("agency list:\n%s", r.stdout)
 		}
 		tg.run(t, "agency", "set-mfa", "--slug", "metro-pd", "--on")
