@@ -146,6 +146,11 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 	self := t.UserID != "" && t.UserID == a.UserID
 	agencyAdmin := a.Role == haven.RoleAgencyAdmin && own
 
+	for _, decide := range []func(haven.Actor, Action, Target) (Decision, bool){decideConsent, decideCase, decidePlan, decideReferral} {
+		if d, ok := decide(a, action, t); ok {
+			return d
+		}
+	}
 	switch action {
 	case PersonCreate, PersonRead, PersonUpdate, PersonSearch:
 		return decidePerson(a, action, t)

@@ -261,6 +261,11 @@ func (db *DB) resealers() []resealer {
 		{countIncidentSealed, db.resealIncidentBatch},
 		{countEvidenceSealed, db.resealEvidenceBatch},
 		{countRiskSealed, db.resealRiskBatch},
+		// Advocacy: one line each, defined in the feature's *_keys.go.
+		{countConsentSealed, db.resealConsentBatch},
+		{countCaseSealed, db.resealCaseBatch},
+		{countPlanSealed, db.resealPlanBatch},
+		{countReferralSealed, db.resealReferralBatch},
 	}
 }
 

@@ -377,8 +377,7 @@ func TestEvidenceSlowUploadAndTamperedDownload(t *testing.T) {
 	}
 	defer db.Close()
 	e := newEnv(t, db)
-	s, err := web.New(web.Config{}, web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db,
-		Incidents: db, Evidence: db, Risk: db, Audit: db, Ready: db.Ping})
+	s, err := web.New(web.Config{}, web.ServicesFor(db))
 	if err != nil {
 		t.Fatal(err)
 	}

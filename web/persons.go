@@ -635,6 +635,13 @@ type personView struct {
 	Duplicates  []personLine
 	DupsChecked bool
 	Risk        *personRisk // nil when the caller's basis does not cover risk results
+
+	// Advocacy: filled by each feature's hook below; nil when the caller
+	// may not see that part.
+	Consents  any // personConsents
+	Cases     any // personCases
+	Plan      any // personPlan
+	Referrals any // personReferrals
 }
 
 // accessSentence says on what basis the user sees the record.
@@ -700,6 +707,10 @@ func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request) {
 	// history, which on a shared device others may read.
 	v.Name = displayName(p)
 	v.Risk = s.personRiskView(r, id, loc)
+	v.Consents = s.personConsents(r, p, me)
+	v.Cases = s.personCases(r, p, me)
+	v.Plan = s.personPlan(r, p, me)
+	v.Referrals = s.personReferrals(r, p, me)
 	s.render(w, r, http.StatusOK, "persons_view", &page{Title: "Person", Me: me, Notice: personNotice(r), Data: v})
 }
 

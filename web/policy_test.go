@@ -180,7 +180,7 @@ func (f *policyFixture) expand(s string) string {
 func newPolicyWorld(t *testing.T) (http.Handler, map[string]*policyFixture) {
 	t.Helper()
 	db := storetest.Open(t, "sqlite", storetest.Config())
-	s, err := New(Config{}, Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db, Audit: db, Ready: db.Ping})
+	s, err := New(Config{}, servicesFor(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/haven-dv/haven"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -73,7 +73,9 @@ var funcs = template.FuncMap{
 // parseTemplates parses each page together with the layout, once, at
 // start-up, so a broken template stops the server before it serves.
 func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	// Partials are sections that several pages include (a person's
+	// consents, cases, plan and referrals on their page); every page gets them.
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, err
 	}

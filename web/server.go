@@ -40,6 +40,10 @@ type Services struct {
 	Incidents  haven.IncidentService
 	Evidence   haven.EvidenceService
 	Risk       haven.RiskService
+	Consents   haven.ConsentService
+	Cases      haven.CaseService
+	Plans      haven.SafetyPlanService
+	Referrals  haven.ReferralService
 	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -217,7 +221,8 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/tokens/{id}/revoke", signed, s.apiRevokeToken},
 	}
 	// Each feature keeps its routes in its own file.
-	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes()} {
+	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes(),
+		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs

@@ -38,7 +38,7 @@ func sweep(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{}, Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db, Audit: db, Ready: db.Ping})
+	s, err := New(Config{}, servicesFor(db))
 	if err != nil {
 		t.Fatal(err)
 	}

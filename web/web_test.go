@@ -46,7 +46,7 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	logs := &syncBuffer{}
 	s, err := web.New(web.Config{Logger: slog.New(slog.NewJSONHandler(logs, nil))},
-		web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db, Audit: db, Ready: db.Ping})
+		web.ServicesFor(db))
 	if err != nil {
 		t.Fatal(err)
 	}
