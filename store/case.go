@@ -79,3 +79,13 @@ func (db *DB) OpenCaseFromRiskTask(ctx context.Context, taskID string) (*haven.C
 func (db *DB) Document(ctx context.Context, id string) (*haven.CaseDocument, []byte, error) {
 	return nil, nil, notBuilt()
 }
+
+// openCase opens a case in t for the actor's agency (STUB, the cases
+// feature replaces it). When sourcePersonID is set (another agency's
+// record of the person), it first creates the agency's own person record
+// from what the actor may see of that record (under the survivor's
+// consent) and links it; in.PersonID is then ignored. referralID and
+// riskTaskID record where the case came from. Audited inside t.
+func (db *DB) openCase(ctx context.Context, t *tx, actor haven.Actor, in haven.CaseInput, sourcePersonID, referralID, riskTaskID string) (*haven.Case, error) {
+	return nil, notBuilt()
+}
