@@ -23,6 +23,7 @@ var notices = map[string]string{
 	"user-enabled":     "The account is enabled again.",
 	"password-changed": "Your password is changed.",
 	"token-revoked":    "The token is revoked.",
+	"settings-saved":   "Settings saved.",
 }
 
 func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
@@ -250,6 +251,10 @@ type agencyForm struct {
 }
 
 func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request, status int, p *page, form agencyForm) {
+	s.agenciesPageWith(w, r, status, p, form, settingsForm{})
+}
+
+func (s *Server) agenciesPageWith(w http.ResponseWriter, r *http.Request, status int, p *page, form agencyForm, settings settingsForm) {
 	me, ok := s.me(w, r)
 	if !ok {
 		return
@@ -259,9 +264,50 @@ func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request, status int
 		s.fail(w, r, err)
 		return
 	}
+	names := map[string]string{}
+	for _, a := range ags {
+		names[a.ID] = a.Name
+	}
+	if settings.Slug == "" {
+		settings.Slug = me.Agency.Slug
+		for _, a := range ags {
+			if a.ID == me.AgencyID {
+				settings = settingsForm{Slug: a.Slug, HotlineName: a.HotlineName, HotlinePhone: a.HotlinePhone}
+				for _, b := range ags {
+					if b.ID == a.PartnerAgencyID {
+						settings.Partner = b.Slug
+					}
+				}
+			}
+		}
+	}
 	p.Title, p.Me = "Agencies", me
-	p.Data = map[string]any{"Agencies": ags, "Form": form}
+	p.Data = map[string]any{"Agencies": ags, "Form": form, "Names": names, "Settings": settings}
 	s.render(w, r, status, "agencies", p)
+}
+
+// settingsForm is the response-settings form of the agencies page.
+type settingsForm struct{ Slug, HotlineName, HotlinePhone, Partner string }
+
+func (s *Server) handleAgencySettingsPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.me(w, r); !ok {
+		return
+	}
+	f := settingsForm{Slug: r.PostFormValue("slug"), HotlineName: r.PostFormValue("hotline_name"), HotlinePhone: r.PostFormValue("hotline_phone"),
+		Partner: r.PostFormValue("partner")}
+	ag, err := s.svc.Agencies.AgencyBySlug(r.Context(), f.Slug)
+	if err == nil {
+		_, err = s.svc.Agencies.UpdateAgencySettings(r.Context(), ag.ID, haven.AgencySettings{HotlineName: &f.HotlineName, HotlinePhone: &f.HotlinePhone, PartnerSlug: &f.Partner})
+	}
+	if err != nil {
+		if c := haven.ErrorCode(err); c != haven.EINVALID {
+			s.errorPage(w, r, err)
+			return
+		}
+		s.agenciesPageWith(w, r, ErrorStatus(err), &page{Error: haven.ErrorMessage(err), Field: haven.ErrorField(err)}, agencyForm{RequireMFA: true}, f)
+		return
+	}
+	http.Redirect(w, r, "/admin/agencies?done=settings-saved#settings", http.StatusSeeOther)
 }
 
 func (s *Server) handleAgenciesPage(w http.ResponseWriter, r *http.Request) {

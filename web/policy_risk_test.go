@@ -21,6 +21,7 @@ var (
 
 func init() {
 	for pattern, c := range map[string]policyCase{
+		"POST /admin/agencies/settings":       {Body: "slug={slug}&hotline_name=Metro+DV+Hotline&hotline_phone=%2B1+555+0100&partner=", Want: anon(401).roles(303, userAdmins...).rest(403)},
 		"GET /risk":                           {Want: anon(303).roles(200, riskPageRoles...).rest(403)},
 		"GET /risk/assess":                    {Path: "/risk/assess?person={person}&instrument=lap", Want: anon(303).roles(200, peopleRoles...).rest(404)},
 		"POST /risk/assess":                   {Body: "person_id={person}&instrument=lap&q1=yes", Want: anon(401).roles(303, peopleRoles...).rest(404)},

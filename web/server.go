@@ -199,6 +199,7 @@ func (s *Server) routeTable() []route {
 		{"POST /account/tokens/{id}/revoke", browser, s.handleRevokeTokenPage},
 		{"GET /admin/agencies", browser, s.handleAgenciesPage},
 		{"POST /admin/agencies", browser, s.handleCreateAgencyPage},
+		{"POST /admin/agencies/settings", browser, s.handleAgencySettingsPage},
 		{"GET /admin/users", browser, s.handleUsersPage},
 		{"POST /admin/users", browser, s.handleCreateUserPage},
 		{"POST /admin/users/{id}/disable", browser, s.handleSetDisabledPage(true)},
