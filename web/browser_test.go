@@ -468,7 +468,7 @@ func TestBrowserAdminFlow(t *testing.T) {
 		}
 		rows := evalJS[[][]string](admin, `Array.from(document.querySelectorAll('main table tbody tr'), tr => Array.from(tr.cells, c => c.innerText.trim()))`)
 		if !slices.ContainsFunc(rows, func(r []string) bool {
-			return slices.Equal(r, []string{"County Court", "county-court", "court", "America/Denver", "optional"})
+			return slices.Equal(r, []string{"County Court", "county-court", "court", "America/Denver", "optional", "—", "—"})
 		}) {
 			t.Errorf("new agency not in the table: %q", rows)
 		}
