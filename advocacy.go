@@ -187,24 +187,28 @@ type CaseTask struct {
 	DueAt      time.Time  `json:"due_at"`
 	RemindAt   *time.Time `json:"remind_at,omitempty"`
 	AssignedTo string     `json:"assigned_to"` // user id
-	DoneAt     *time.Time `json:"done_at,omitempty"`
-	DoneBy     string     `json:"done_by,omitempty"`
-	CreatedBy  string     `json:"created_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	Overdue    bool       `json:"overdue"` // computed on read
+	// AssignedName and CaseNumber are filled on reads.
+	AssignedName string     `json:"assigned_name,omitempty"`
+	CaseNumber   string     `json:"case_number,omitempty"`
+	DoneAt       *time.Time `json:"done_at,omitempty"`
+	DoneBy       string     `json:"done_by,omitempty"`
+	CreatedBy    string     `json:"created_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	Overdue      bool       `json:"overdue"` // computed on read
 }
 
 // CourtDate is a hearing on a case, with whether an advocate accompanies.
 type CourtDate struct {
-	ID            string    `json:"id"`
-	CaseID        string    `json:"case_id"`
-	At            time.Time `json:"at"`
-	Court         string    `json:"court"`   // sealed
-	Purpose       string    `json:"purpose"` // protective order hearing, …; sealed
-	Accompaniment bool      `json:"accompaniment"`
-	Accompanier   string    `json:"accompanier,omitempty"` // user id
-	Outcome       string    `json:"outcome,omitempty"`     // sealed
-	CreatedAt     time.Time `json:"created_at"`
+	ID              string    `json:"id"`
+	CaseID          string    `json:"case_id"`
+	At              time.Time `json:"at"`
+	Court           string    `json:"court"`   // sealed
+	Purpose         string    `json:"purpose"` // protective order hearing, …; sealed
+	Accompaniment   bool      `json:"accompaniment"`
+	Accompanier     string    `json:"accompanier,omitempty"`      // user id
+	AccompanierName string    `json:"accompanier_name,omitempty"` // filled on reads
+	Outcome         string    `json:"outcome,omitempty"`          // sealed
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // CaseDocument is a document kept on a case (sealed in the database).
@@ -216,6 +220,7 @@ type CaseDocument struct {
 	Size        int64     `json:"size"`
 	SHA256      string    `json:"sha256"`
 	By          string    `json:"by"`
+	ByName      string    `json:"by_name,omitempty"` // filled on reads
 	At          time.Time `json:"at"`
 }
 
@@ -224,6 +229,8 @@ type CaseFilter struct {
 	Lead   string // lead advocate user id
 	Status string // "" open, active and inactive; "all"; or one status
 	Limit  int
+	// PersonID lists one person's cases (any lead, unless Lead is given).
+	PersonID string
 }
 
 // CaseloadRow is one advocate's line in the supervisor's view.
@@ -379,6 +386,11 @@ type Referral struct {
 	Overdue       bool                 `json:"overdue"`        // computed on read against the clock
 	Transitions   []ReferralTransition `json:"transitions"`
 	Direction     string               `json:"direction,omitempty"` // incoming or outgoing, for the caller
+
+	// StartBy is the target for starting once accepted; Missed names the
+	// target an overdue referral missed (acknowledge or start).
+	StartBy *time.Time `json:"start_by,omitempty"`
+	Missed  string     `json:"missed,omitempty"`
 }
 
 // ReferralTransition is one step of a referral's life.
@@ -406,6 +418,7 @@ type ReferralFilter struct {
 	Status    string
 	Overdue   bool
 	Limit     int
+	PersonID  string // one person's referrals (of the actor's agency's record)
 }
 
 // ReferralService keeps referrals and their life cycle.

@@ -85,9 +85,12 @@ type Agency struct {
 	HotlinePhone string `json:"hotline_phone,omitempty"`
 	// PartnerAgencyID is the advocacy agency whose queue receives this
 	// agency's high-risk results.
-	PartnerAgencyID string    `json:"partner_agency_id,omitempty"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	PartnerAgencyID string `json:"partner_agency_id,omitempty"`
+	// ConsentDays is how long a consent recorded here lasts unless the
+	// form says otherwise (the form's suggestion; 1 to MaxConsentDays).
+	ConsentDays int       `json:"consent_days"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // AgencySettings changes an agency's risk-response settings; nil fields
@@ -96,6 +99,8 @@ type AgencySettings struct {
 	HotlineName  *string `json:"hotline_name"`
 	HotlinePhone *string `json:"hotline_phone"`
 	PartnerSlug  *string `json:"partner"`
+	// ConsentDays is the default life of a consent, 1 to MaxConsentDays.
+	ConsentDays *int `json:"consent_days"`
 }
 
 // Location returns the agency's time zone, or UTC when it cannot be loaded.

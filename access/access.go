@@ -266,15 +266,22 @@ func IncidentRole(r haven.Role) bool {
 }
 
 // decideIncident is the rule for incident reports. For reports, Target.UserID
-// is the report's author (its created_by). Reports are not shared with other
-// agencies yet: no basis (consent, referral, court order) covers them, so
-// every action needs the owning agency.
+// is the report's author (its created_by). Every action needs the owning
+// agency, with one exception: staff of another agency may read a report
+// under a party's consent covering the "incident" scope (Target.Bases
+// holds such grants when the store found any); the store then shows the
+// consent view of the report.
 func decideIncident(a haven.Actor, action Action, t Target) Decision {
 	if a.System != "" {
 		return Decision{Allow: true, Reason: "system process " + a.System, Basis: Basis{Kind: BasisSystem, ID: a.System}}
 	}
 	if action == IncidentImport {
 		return deny("bulk imports run as a system process (haven import incidents)")
+	}
+	// Another agency reads a report only on a party's consent to share
+	// the "incident" scope (access_consent.go).
+	if d, ok := consentIncidentRead(a, action, t); ok {
+		return d
 	}
 	own := t.AgencyID != "" && t.AgencyID == a.AgencyID
 	if a.Role == haven.RoleAnalyst {

@@ -37,6 +37,12 @@ func validateAgency(a *haven.Agency) error {
 	if a.TimeZone == "" {
 		a.TimeZone = "UTC"
 	}
+	if a.ConsentDays == 0 {
+		a.ConsentDays = haven.DefaultConsentDays
+	}
+	if err := checkConsentDays(a.ConsentDays); err != nil {
+		return err
+	}
 	if _, err := time.LoadLocation(a.TimeZone); err != nil || a.TimeZone == "Local" {
 		return haven.FieldErrorf(haven.EINVALID, "time_zone", "time_zone must be an IANA zone such as America/Chicago")
 	}
@@ -62,8 +68,8 @@ func (db *DB) CreateAgency(ctx context.Context, a *haven.Agency) error {
 		}
 		now := db.now()
 		a.ID, a.CreatedAt, a.UpdatedAt = newID(), now, now
-		if _, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, require_mfa, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, a.RequireMFA, now, now); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO agencies (id, slug, name, kind, time_zone, require_mfa, consent_days, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Slug, a.Name, string(a.Kind), a.TimeZone, a.RequireMFA, a.ConsentDays, now, now); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.CreateAgency), "allowed", "agency", a.ID, a.ID, "",
@@ -91,13 +97,13 @@ func (db *DB) SetRequireMFA(ctx context.Context, agencyID string, on bool) error
 }
 
 const agencyCols = `a.id, a.slug, a.name, a.kind, a.time_zone, a.require_mfa, a.created_at, a.updated_at,
-	a.hotline_name, a.hotline_phone, a.partner_agency_id`
+	a.hotline_name, a.hotline_phone, a.partner_agency_id, a.consent_days`
 
 // agencyDest is where the columns of agencyCols scan to, in order; a
 // query that joins agencies appends it to its own destinations.
 func agencyDest(a *haven.Agency, created, updated *nullTime) []any {
 	return []any{&a.ID, &a.Slug, &a.Name, &a.Kind, &a.TimeZone, &a.RequireMFA, created, updated,
-		&a.HotlineName, &a.HotlinePhone, &a.PartnerAgencyID}
+		&a.HotlineName, &a.HotlinePhone, &a.PartnerAgencyID, &a.ConsentDays}
 }
 
 func scanAgency(s interface{ Scan(...any) error }) (*haven.Agency, error) {
@@ -148,9 +154,18 @@ func agencyWhere(ctx context.Context, t *tx, where string, arg any) (*haven.Agen
 // hotlinePhoneRE is what a hotline number may hold: digits, spaces and + - ( ).
 var hotlinePhoneRE = regexp.MustCompile(`^[0-9 +()\-]*$`)
 
+// checkConsentDays checks an agency's default consent life.
+func checkConsentDays(days int) error {
+	if days < 1 || days > haven.MaxConsentDays {
+		return haven.FieldErrorf(haven.EINVALID, "consent_days", "consent_days must be a whole number of days from 1 to %d", haven.MaxConsentDays)
+	}
+	return nil
+}
+
 // UpdateAgencySettings changes an agency's risk-response settings: the
 // hotline its officers call after a screen-in and the partner advocacy
-// agency whose queue receives its high-risk results. A system
+// agency whose queue receives its high-risk results; and how long a
+// consent recorded there lasts unless the form says otherwise. A system
 // administrator or the agency's own administrator may; nil fields stay.
 func (db *DB) UpdateAgencySettings(ctx context.Context, agencyID string, s haven.AgencySettings) (*haven.Agency, error) {
 	actor := haven.ActorFromContext(ctx)
@@ -173,6 +188,11 @@ func (db *DB) UpdateAgencySettings(ctx context.Context, agencyID string, s haven
 	if s.HotlinePhone != nil {
 		if len(*s.HotlinePhone) > 40 || !hotlinePhoneRE.MatchString(*s.HotlinePhone) {
 			return nil, haven.FieldErrorf(haven.EINVALID, "hotline_phone", "hotline_phone must be at most 40 digits, spaces and + - ( )")
+		}
+	}
+	if s.ConsentDays != nil {
+		if err := checkConsentDays(*s.ConsentDays); err != nil {
+			return nil, err
 		}
 	}
 	var out *haven.Agency
@@ -212,9 +232,13 @@ func (db *DB) UpdateAgencySettings(ctx context.Context, agencyID string, s haven
 				changed = append(changed, "partner")
 			}
 		}
+		if s.ConsentDays != nil && *s.ConsentDays != a.ConsentDays {
+			a.ConsentDays = *s.ConsentDays
+			changed = append(changed, "consent_days")
+		}
 		a.UpdatedAt = db.now()
-		if _, err := t.exec(ctx, `UPDATE agencies SET hotline_name = ?, hotline_phone = ?, partner_agency_id = ?, updated_at = ? WHERE id = ?`,
-			a.HotlineName, a.HotlinePhone, a.PartnerAgencyID, a.UpdatedAt, a.ID); err != nil {
+		if _, err := t.exec(ctx, `UPDATE agencies SET hotline_name = ?, hotline_phone = ?, partner_agency_id = ?, consent_days = ?, updated_at = ? WHERE id = ?`,
+			a.HotlineName, a.HotlinePhone, a.PartnerAgencyID, a.ConsentDays, a.UpdatedAt, a.ID); err != nil {
 			return err
 		}
 		out = a
@@ -222,7 +246,7 @@ func (db *DB) UpdateAgencySettings(ctx context.Context, agencyID string, s haven
 		// an agency: neither is personal data, so the values are logged.
 		return db.appendAudit(ctx, t, auditEntry(ctx, "agency.settings", "allowed", "agency", a.ID, a.ID, "",
 			map[string]string{"fields": strings.Join(changed, ","), "hotline_name": a.HotlineName,
-				"hotline_phone": a.HotlinePhone, "partner_agency_id": a.PartnerAgencyID}))
+				"hotline_phone": a.HotlinePhone, "partner_agency_id": a.PartnerAgencyID, "consent_days": fmt.Sprint(a.ConsentDays)}))
 	})
 	if err != nil {
 		return nil, err

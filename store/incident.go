@@ -753,6 +753,13 @@ func loadParties(ctx context.Context, t *tx, ids []string) (map[string][]haven.P
 // The names are not audited one by one: the one incident read (or search)
 // entry that releases them lists these ids.
 func (db *DB) partyNames(ctx context.Context, t *tx, actor haven.Actor, ins []*haven.Incident) ([]string, error) {
+	return db.partyNamesOn(ctx, t, actor, ins, nil)
+}
+
+// partyNamesOn is partyNames with the grants the store found for the
+// actor per person (the consent view of a report names the parties the
+// caller may see under a survivor's consent).
+func (db *DB) partyNamesOn(ctx context.Context, t *tx, actor haven.Actor, ins []*haven.Incident, bases map[string][]access.Basis) ([]string, error) {
 	want := map[string]bool{}
 	for _, in := range ins {
 		for _, p := range in.Parties {
@@ -781,8 +788,9 @@ func (db *DB) partyNames(ctx context.Context, t *tx, actor haven.Actor, ins []*h
 		}
 		for _, r := range rows {
 			// Parties are persons of the report's own agency; a basis for
-			// another agency's person is not looked up here.
-			d := access.Decide(actor, access.PersonRead, access.Target{AgencyID: r.agencyID, Now: db.now()})
+			// another agency's person is not looked up here, only used
+			// when the caller passes it.
+			d := access.Decide(actor, access.PersonRead, access.Target{AgencyID: r.agencyID, Bases: bases[r.id], Now: db.now()})
 			if !d.Allow {
 				continue
 			}
@@ -1070,8 +1078,10 @@ func insertChanges(ctx context.Context, t *tx, cs []changeInsert) error {
 }
 
 // Incident returns one report for a caller of its agency who works with
-// reports. A refusal and a missing report give the same "not found"; both
-// are audited. The read is in the audit log before the data is released;
+// reports, or, in the consent view, for staff of another agency named in
+// a party's consent covering the "incident" scope (consent_access.go). A
+// refusal and a missing report give the same "not found"; both are
+// audited. The read is in the audit log before the data is released;
 // party names the caller may see are part of that one entry (listed as
 // names_shown), not audited one by one.
 func (db *DB) Incident(ctx context.Context, id string) (*haven.Incident, error) {
@@ -1086,9 +1096,17 @@ func (db *DB) Incident(ctx context.Context, id string) (*haven.Incident, error) 
 	if r == nil {
 		return nil, db.refuseIncident(ctx, access.IncidentRead, id, nil, "no such record")
 	}
-	d := access.Decide(actor, access.IncidentRead, access.Target{AgencyID: r.in.AgencyID, UserID: r.in.CreatedBy, Now: db.now()})
+	grants, err := db.incidentGrants(ctx, actor, r)
+	if err != nil {
+		return nil, err
+	}
+	d := access.Decide(actor, access.IncidentRead, access.Target{AgencyID: r.in.AgencyID, UserID: r.in.CreatedBy,
+		Bases: grantBases(grants), Now: db.now()})
 	if !d.Allow {
 		return nil, db.refuseIncident(ctx, access.IncidentRead, id, r, d.Reason)
+	}
+	if d.Basis.Kind == access.BasisConsent {
+		return db.consentIncidentRead(ctx, actor, r, d, grants)
 	}
 	var out []*haven.Incident
 	var shown []string

@@ -339,9 +339,11 @@ func loadPersonRow(ctx context.Context, queryRow rowFunc, id string) (*personRow
 	return &r, err
 }
 
-// bases finds what could let actor reach a record of another agency.
-// Consent, referral, conference and court-order grants arrive with later
-// features; they will be looked up here.
+// bases finds what could let actor reach a record of another agency:
+// the actor's break-glass openings of it, and for a person the survivor's
+// consent grants in force that name the actor's agency (consent_access.go).
+// Referral, conference and court-order grants arrive with later features;
+// they will be looked up here.
 func (db *DB) bases(ctx context.Context, t *tx, actor haven.Actor, recordType, recordID string) ([]access.Basis, error) {
 	if actor.UserID == "" {
 		return nil, nil
@@ -362,7 +364,18 @@ func (db *DB) bases(ctx context.Context, t *tx, actor haven.Actor, recordType, r
 		b.Kind, b.ExpiresAt = access.BasisBreakGlass, exp.Time
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if recordType == "person" {
+		consents, err := db.consentBases(ctx, t, actor, recordID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, consents...)
+	}
+	return out, nil
 }
 
 // openPerson opens a row into a Person shaped for the decision: what the

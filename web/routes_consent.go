@@ -1,13 +1,23 @@
 package web
 
-import (
-	"net/http"
+// consentRoutes are the consent routes: recording and revoking a
+// survivor's consent to share, reading a grant and its plain-language
+// printout, what other agencies share with the caller's agency, and the
+// reports a grant shares. Who may do what is decided in the store.
+func (s *Server) consentRoutes() []route {
+	return []route{
+		{"GET /shared", browser, s.handleSharedPage},
+		{"GET /shared/incidents/{id}", browser, s.handleSharedIncidentPage},
+		{"POST /consents", browser, s.handleRecordConsentPage},
+		{"GET /consents/{id}", browser, s.handleConsentPage},
+		{"GET /consents/{id}/print", browser, s.handleConsentPrintPage},
+		{"POST /consents/{id}/revoke", browser, s.handleRevokeConsentPage},
 
-	"github.com/haven-dv/haven"
-)
-
-// consentRoutes: STUB, replaced by the feature's routes.
-func (s *Server) consentRoutes() []route { return nil }
-
-// personConsents is the person page's part for this feature: STUB.
-func (s *Server) personConsents(r *http.Request, p *haven.Person, me *haven.User) any { return nil }
+		{"POST /api/v1/consents", signed, s.apiRecordConsent},
+		{"GET /api/v1/consents/shared", signed, s.apiSharedWithMe},
+		{"GET /api/v1/consents/{id}", signed, s.apiConsent},
+		{"POST /api/v1/consents/{id}/revoke", signed, s.apiRevokeConsent},
+		{"GET /api/v1/consents/{id}/incidents", signed, s.apiConsentIncidents},
+		{"GET /api/v1/persons/{id}/consents", signed, s.apiPersonConsents},
+	}
+}

@@ -10,13 +10,14 @@ import (
 
 var agencyUpdateCommand = &command{
 	name:     "agency update",
-	synopsis: `SLUG [--hotline-name NAME] [--hotline-phone PHONE] [--partner SLUG|""] [flags]`,
-	summary:  "set an agency's DV hotline and partner advocacy agency",
-	about: `Changes an agency's risk-response settings: the local domestic-violence
-hotline its officers call after a lethality screen-in, and the partner
-advocacy agency whose queue receives its high-risk results. Only the
-settings given change; the others stay as they are. --partner "" removes
-the partner; --hotline-name "" and --hotline-phone "" clear the hotline.
+	synopsis: `SLUG [--hotline-name NAME] [--hotline-phone PHONE] [--partner SLUG|""] [--consent-days DAYS] [flags]`,
+	summary:  "set an agency's DV hotline, partner advocacy agency and consent length",
+	about: `Changes an agency's settings: the local domestic-violence hotline its
+officers call after a lethality screen-in, the partner advocacy agency
+whose queue receives its high-risk results, and how many days a survivor's
+consent to share lasts unless the form says otherwise. Only the settings
+given change; the others stay as they are. --partner "" removes the
+partner; --hotline-name "" and --hotline-phone "" clear the hotline.
 
 The agency is named by its slug, as the first argument (or with --slug).
 The partner must be an advocacy agency. The change is recorded in the audit
@@ -24,11 +25,14 @@ log. Prints the agency's settings afterwards.`,
 	common: true,
 	setup: func(f *flagSet, e *env) func(context.Context) error {
 		var slug, hotlineName, hotlinePhone, partner string
+		var consentDays int
 		var operands []string
 		f.String(&slug, "slug", "", "SLUG", "Slug of the agency to change; the same as giving SLUG as the argument.")
 		f.String(&hotlineName, "hotline-name", "", "NAME", `Name of the local DV hotline officers call after a lethality screen-in, such as "Metro DV Hotline"; "" clears it.`)
 		f.String(&hotlinePhone, "hotline-phone", "", "PHONE", `The hotline's telephone number, such as "+1 555 0100"; "" clears it.`)
 		f.String(&partner, "partner", "", "SLUG", `Slug of the advocacy agency whose queue receives this agency's high-risk results; "" removes the partner.`)
+		f.Int(&consentDays, "consent-days", haven.DefaultConsentDays, "DAYS",
+			fmt.Sprintf("How many days a consent recorded by the agency lasts unless the form says otherwise, 1 to %d.", haven.MaxConsentDays))
 		f.Operands(&operands)
 		return func(ctx context.Context) error {
 			switch {
@@ -55,8 +59,11 @@ log. Prints the agency's settings afterwards.`,
 				p := strings.TrimSpace(partner)
 				s.PartnerSlug = &p
 			}
-			if s.HotlineName == nil && s.HotlinePhone == nil && s.PartnerSlug == nil {
-				return usageErrorf("nothing to change: give --hotline-name, --hotline-phone or --partner")
+			if f.isSet("consent-days") {
+				s.ConsentDays = &consentDays
+			}
+			if s.HotlineName == nil && s.HotlinePhone == nil && s.PartnerSlug == nil && s.ConsentDays == nil {
+				return usageErrorf("nothing to change: give --hotline-name, --hotline-phone, --partner or --consent-days")
 			}
 			db, err := e.openDB(ctx, e.common.data, nil)
 			if err != nil {
@@ -78,6 +85,7 @@ log. Prints the agency's settings afterwards.`,
 			tw := newTable(e.stdout)
 			fmt.Fprintf(tw, "  hotline\t%s\n", hotlineText(a))
 			fmt.Fprintf(tw, "  partner\t%s\n", partnerText(a, all, true))
+			fmt.Fprintf(tw, "  consent\t%d days\n", a.ConsentDays)
 			return tw.Flush()
 		}
 	},

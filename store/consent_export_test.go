@@ -1,0 +1,8 @@
+package store
+
+import "context"
+
+// ConsentSealedLeft counts consents not sealed under the current data key.
+func (db *DB) ConsentSealedLeft(ctx context.Context) (int, error) {
+	return countConsentSealed(ctx, db.readRow, db.keyring().CurrentID())
+}
