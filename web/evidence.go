@@ -35,18 +35,21 @@ const (
 	uploadTimeout = 30 * time.Minute
 )
 
-// isEvidenceUpload reports whether a request is an evidence upload, whose
-// body is streamed and limited by its handler rather than by observe.
-func isEvidenceUpload(r *http.Request) bool {
+// isStreamedUpload reports whether a request is a file upload (evidence of
+// an incident, a document of a case), whose body is streamed and limited
+// by its handler rather than by observe.
+func isStreamedUpload(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	rest, ok := strings.CutPrefix(strings.TrimPrefix(r.URL.Path, "/api/v1"), "/incidents/")
-	if !ok {
-		return false
+	path := strings.TrimPrefix(r.URL.Path, "/api/v1")
+	for _, u := range []struct{ prefix, tail string }{{"/incidents/", "evidence"}, {"/cases/", "documents"}} {
+		if rest, ok := strings.CutPrefix(path, u.prefix); ok {
+			id, tail, ok := strings.Cut(rest, "/")
+			return ok && id != "" && tail == u.tail
+		}
 	}
-	id, tail, ok := strings.Cut(rest, "/")
-	return ok && id != "" && tail == "evidence"
+	return false
 }
 
 // limitedBody is a request body whose limit is tightened once the form

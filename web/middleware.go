@@ -91,7 +91,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ctx = haven.NewContextWithRequest(ctx, haven.Request{ID: id, ClientIP: s.clientIP(r)})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
-		if !isEvidenceUpload(r) { // evidence uploads stream, with their own limit per kind (web/evidence.go)
+		if !isStreamedUpload(r) { // evidence uploads stream, with their own limit per kind (web/evidence.go)
 			r.Body = http.MaxBytesReader(sw, r.Body, maxJSONBody)
 		}
 		defer func() {

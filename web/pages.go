@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"net/url"
@@ -177,7 +178,7 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		}
 		return []section{reports,
 			{ID: "protocol", Title: "Immediate actions", Items: []sectionItem{{Label: "Start a new report and its checklist", Href: "/incidents/new"}}},
-			help}, nil
+			help, referralsSection(false)}, nil
 	case haven.RoleSupervisor:
 		users, err := s.svc.Users.FindUsers(ctx, haven.UserFilter{})
 		if err != nil {
@@ -202,7 +203,9 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		return []section{review, emergency,
 			{ID: "compliance", Title: "Protocol compliance", Items: []sectionItem{{Label: "Per report and per officer", Href: "/review/incidents"},
 				{Label: "Lethality screening rates and high-risk persons", Href: "/risk"}}},
-			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)}}}}, nil
+			{ID: "team", Title: "Your team", Items: []sectionItem{{Label: "Staff accounts", Href: "/admin/users", Count: len(users)},
+				{Label: "Caseloads across advocates", Href: "/cases/team"}}},
+			referralsSection(false)}, nil
 	case haven.RoleAdvocate:
 		open, err := s.svc.Risk.RiskTasks(ctx, haven.TaskOpen)
 		if err != nil {
@@ -212,12 +215,15 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		if len(open) > 0 {
 			queue.Items = []sectionItem{{Label: "Open tasks from partner agencies", Href: "/risk/queue?status=open", Count: len(open)}}
 		}
-		return []section{queue, empty("caseload", "My caseload", "No open cases."),
-			empty("referrals", "Referrals waiting", "No referrals waiting."),
-			empty("court", "Court dates this week", "No court dates.")}, nil
+		caseload, err := s.caseloadSection(ctx, me)
+		if err != nil {
+			return nil, err
+		}
+		return []section{queue, caseload, referralsSection(true)}, nil
 	case haven.RoleShelterStaff:
 		return []section{empty("beds", "Bed availability", "No availability recorded yet."),
-			empty("intake", "Intake requests", "No intake requests.")}, nil
+			{ID: "intake", Title: "Intake requests", Items: []sectionItem{{Label: "Referrals to your shelter", Href: "/referrals?direction=incoming"},
+				{Label: "Overdue referrals", Href: "/referrals?direction=incoming&overdue=true"}}}}, nil
 	case haven.RoleAnalyst:
 		return []section{empty("trends", "Trends", "No incidents to count yet."),
 			empty("hotspots", "Hotspots", "No incidents to map yet.")}, nil
@@ -243,6 +249,44 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		return []section{admin}, nil
 	}
 	return nil, nil
+}
+
+// referralsSection links to the referrals a role follows: incoming (an
+// advocacy agency's intake) or outgoing (the police, who refer). Links, not
+// counts: listing incoming referrals marks them received.
+func referralsSection(incoming bool) section {
+	dir := "outgoing"
+	label := "Referrals you sent"
+	if incoming {
+		dir, label = "incoming", "Referrals to your agency"
+	}
+	return section{ID: "referrals", Title: "Referrals", Items: []sectionItem{{Label: label, Href: "/referrals?direction=" + dir},
+		{Label: "Overdue", Href: "/referrals?direction=" + dir + "&overdue=true"}}}
+}
+
+// caseloadSection is an advocate's "what is due": their open cases, their
+// open tasks and the reminders that have come.
+func (s *Server) caseloadSection(ctx context.Context, me *haven.User) (section, error) {
+	cases, err := s.svc.Cases.FindCases(ctx, haven.CaseFilter{Lead: me.ID, Limit: 500})
+	if err != nil {
+		return section{}, err
+	}
+	tasks, err := s.svc.Cases.Tasks(ctx, "")
+	if err != nil {
+		return section{}, err
+	}
+	reminders, err := s.svc.Cases.Reminders(ctx)
+	if err != nil {
+		return section{}, err
+	}
+	sec := section{ID: "caseload", Title: "My caseload", Items: []sectionItem{{Label: "My open cases", Href: "/cases", Count: len(cases)}}}
+	if len(tasks) > 0 {
+		sec.Items = append(sec.Items, sectionItem{Label: "Open tasks", Href: "/cases#due", Count: len(tasks)})
+	}
+	if len(reminders) > 0 {
+		sec.Items = append(sec.Items, sectionItem{Label: "Reminders due", Href: "/cases#reminders", Count: len(reminders)})
+	}
+	return sec, nil
 }
 
 type agencyForm struct {
@@ -272,7 +316,7 @@ func (s *Server) agenciesPageWith(w http.ResponseWriter, r *http.Request, status
 		settings.Slug = me.Agency.Slug
 		for _, a := range ags {
 			if a.ID == me.AgencyID {
-				settings = settingsForm{Slug: a.Slug, HotlineName: a.HotlineName, HotlinePhone: a.HotlinePhone}
+				settings = settingsForm{Slug: a.Slug, HotlineName: a.HotlineName, HotlinePhone: a.HotlinePhone, ConsentDays: strconv.Itoa(a.ConsentDays)}
 				for _, b := range ags {
 					if b.ID == a.PartnerAgencyID {
 						settings.Partner = b.Slug
@@ -287,17 +331,29 @@ func (s *Server) agenciesPageWith(w http.ResponseWriter, r *http.Request, status
 }
 
 // settingsForm is the response-settings form of the agencies page.
-type settingsForm struct{ Slug, HotlineName, HotlinePhone, Partner string }
+type settingsForm struct{ Slug, HotlineName, HotlinePhone, Partner, ConsentDays string }
 
 func (s *Server) handleAgencySettingsPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.me(w, r); !ok {
 		return
 	}
 	f := settingsForm{Slug: r.PostFormValue("slug"), HotlineName: r.PostFormValue("hotline_name"), HotlinePhone: r.PostFormValue("hotline_phone"),
-		Partner: r.PostFormValue("partner")}
-	ag, err := s.svc.Agencies.AgencyBySlug(r.Context(), f.Slug)
+		Partner: r.PostFormValue("partner"), ConsentDays: strings.TrimSpace(r.PostFormValue("consent_days"))}
+	set := haven.AgencySettings{HotlineName: &f.HotlineName, HotlinePhone: &f.HotlinePhone, PartnerSlug: &f.Partner}
+	var err error
+	if f.ConsentDays != "" {
+		days, convErr := strconv.Atoi(f.ConsentDays)
+		if convErr != nil {
+			err = haven.FieldErrorf(haven.EINVALID, "consent_days", "consent days must be a whole number from 1 to %d", haven.MaxConsentDays)
+		}
+		set.ConsentDays = &days
+	}
+	var ag *haven.Agency
 	if err == nil {
-		_, err = s.svc.Agencies.UpdateAgencySettings(r.Context(), ag.ID, haven.AgencySettings{HotlineName: &f.HotlineName, HotlinePhone: &f.HotlinePhone, PartnerSlug: &f.Partner})
+		ag, err = s.svc.Agencies.AgencyBySlug(r.Context(), f.Slug)
+	}
+	if err == nil {
+		_, err = s.svc.Agencies.UpdateAgencySettings(r.Context(), ag.ID, set)
 	}
 	if err != nil {
 		if c := haven.ErrorCode(err); c != haven.EINVALID {

@@ -145,6 +145,13 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 			p.Nav = append(p.Nav, navItem{"/risk/queue", "Queue"})
 		}
 		switch p.Actor.Role {
+		case haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleShelterStaff:
+			p.Nav = append(p.Nav, navItem{"/cases", "Cases"})
+		}
+		if worksWithPeople(p.Actor.Role) {
+			p.Nav = append(p.Nav, navItem{"/referrals", "Referrals"}, navItem{"/shared", "Shared with us"})
+		}
+		switch p.Actor.Role {
 		case haven.RoleSystemAdmin:
 			p.Nav = append(p.Nav, navItem{"/admin/agencies", "Agencies"}, navItem{"/admin/users", "Users"})
 		case haven.RoleAgencyAdmin, haven.RoleSupervisor:

@@ -17,7 +17,7 @@ func TestAgencySettingsPage(t *testing.T) {
 	e.safeHarbor()
 	c := browserClient()
 	csrf := login(t, e, c, "pdadmin", storetest.Password)
-	form := url.Values{"csrf_token": {csrf}, "slug": {"metro-pd"}, "hotline_name": {"Metro DV Hotline"}, "hotline_phone": {"+1 555 0100"}, "partner": {"safe-harbor"}}
+	form := url.Values{"csrf_token": {csrf}, "slug": {"metro-pd"}, "hotline_name": {"Metro DV Hotline"}, "hotline_phone": {"+1 555 0100"}, "partner": {"safe-harbor"}, "consent_days": {"60"}}
 	if resp, _ := post(t, c, e.srv.URL+"/admin/agencies/settings", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("saving settings = %d", resp.StatusCode)
 	}
@@ -25,6 +25,14 @@ func TestAgencySettingsPage(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Metro DV Hotline &#43;1 555 0100") || !strings.Contains(body, `<option value="safe-harbor" selected>`) {
 		t.Fatalf("agencies page after saving = %d", resp.StatusCode)
 	}
+	if !strings.Contains(body, `name="consent_days" type="number" min="1" max="366" inputmode="numeric" value="60"`) {
+		t.Errorf("the consent days did not keep 60")
+	}
+	form.Set("consent_days", "9999")
+	if resp, body = post(t, c, e.srv.URL+"/admin/agencies/settings", form); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="9999" aria-describedby="consent-days-help form-error" aria-invalid="true"`) {
+		t.Fatalf("consent days 9999 = %d", resp.StatusCode)
+	}
+	form.Set("consent_days", "60")
 	form.Set("hotline_phone", "call me maybe")
 	resp, body = post(t, c, e.srv.URL+"/admin/agencies/settings", form)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `name="hotline_phone" type="tel" maxlength="40" value="call me maybe" aria-invalid="true"`) {

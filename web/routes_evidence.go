@@ -6,7 +6,7 @@ package web
 // read of a file or thumbnail is written to the custody log and the audit
 // log before a byte is sent.
 //
-// The two upload routes (evidenceUploadRoutes) stream their bodies: the
+// The two upload routes (streamedUploadRoutes) stream their bodies: the
 // global 1 MiB body limit does not apply to them (see observe), they set
 // their own per kind, and they check the CSRF token themselves, from the
 // form fields that come before the file, instead of in guard (which would
@@ -32,8 +32,12 @@ func (s *Server) evidenceRoutes() []route {
 	}
 }
 
-// evidenceUploadRoutes are the routes whose bodies are streamed uploads.
-var evidenceUploadRoutes = map[string]bool{
+// streamedUploadRoutes are the routes whose bodies are streamed uploads:
+// evidence files and case documents (web/case_forms.go), which check the
+// CSRF token themselves.
+var streamedUploadRoutes = map[string]bool{
 	"POST /incidents/{id}/evidence":        true,
 	"POST /api/v1/incidents/{id}/evidence": true,
+	"POST /cases/{id}/documents":           true,
+	"POST /api/v1/cases/{id}/documents":    true,
 }

@@ -166,7 +166,7 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		// Evidence uploads check the token themselves, from the fields
 		// before the file: reading the form here would read the whole upload.
-		if sess := sessionFrom(r.Context()); sess != nil && unsafeMethod(r.Method) && !evidenceUploadRoutes[rt.pattern] {
+		if sess := sessionFrom(r.Context()); sess != nil && unsafeMethod(r.Method) && !streamedUploadRoutes[rt.pattern] {
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
 				got = r.PostFormValue("csrf_token")
