@@ -123,6 +123,7 @@ var Steps = []Step{
 	{"incidents", seedIncidents},
 	{"risk settings", seedRiskSettings},
 	{"assessments", seedAssessments},
+	{"consent and referral", seedConsentReferral},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns

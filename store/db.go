@@ -243,6 +243,10 @@ func (db *DB) Driver() string { return db.dialect.name }
 
 func (db *DB) now() time.Time { return db.cfg.Now().UTC() }
 
+// Now is the store's clock (Config.Now), for callers that date what they
+// record by it, such as the demo loader.
+func (db *DB) Now() time.Time { return db.now() }
+
 // tx is a transaction with the dialect's rebinding.
 type tx struct {
 	*sql.Tx
