@@ -54,7 +54,14 @@ func decideConsent(a haven.Actor, action Action, t Target) (d Decision, ok bool)
 		if own {
 			return ownAgency, true
 		}
-		return deny("only the agency that recorded the consent revokes it"), true
+		// The survivor may withdraw consent by telling any agency it names
+		// (the printout says so): a recipient records the revocation.
+		for _, b := range t.Bases {
+			if b.Kind == BasisConsent && b.Valid(t.Now) {
+				return Decision{Allow: true, Reason: "named in the consent: recording the survivor's withdrawal", Basis: b}, true
+			}
+		}
+		return deny("only the recording agency and the agencies the consent names revoke it"), true
 	case ConsentRead:
 		if own {
 			return ownAgency, true

@@ -557,13 +557,13 @@ func (db *DB) RevokeConsent(ctx context.Context, id, reason string) (*haven.Cons
 			return err
 		}
 		now := utcMicro(db.now())
-		d := access.Decide(actor, access.ConsentRevoke, access.Target{AgencyID: row.c.AgencyID, Now: now})
+		bases, err := db.readerBases(ctx, t, actor, row)
+		if err != nil {
+			return err
+		}
+		d := access.Decide(actor, access.ConsentRevoke, access.Target{AgencyID: row.c.AgencyID, Bases: bases, Now: now})
 		if !d.Allow {
 			refusal = d.Reason
-			bases, err := db.readerBases(ctx, t, actor, row)
-			if err != nil {
-				return err
-			}
 			readable = access.Decide(actor, access.ConsentRead, access.Target{AgencyID: row.c.AgencyID, Bases: bases, Now: now}).Allow
 			return nil
 		}
@@ -573,11 +573,13 @@ func (db *DB) RevokeConsent(ctx context.Context, id, reason string) (*haven.Cons
 		case consentExpired:
 			return haven.Errorf(haven.ECONFLICT, "the consent has already expired: nothing is shared under it")
 		}
-		opened, err := db.openConsents(ctx, t, []*consentRow{row}, d)
+		// Re-seal with everything: a recipient who records the revocation
+		// is shown less of the grant than is kept.
+		full, err := db.openConsents(ctx, t, []*consentRow{row}, access.Decision{Allow: true, Basis: access.Basis{Kind: access.BasisOwnAgency}})
 		if err != nil {
 			return err
 		}
-		c := opened[0]
+		c := full[0]
 		plain, err := json.Marshal(consentSecret{Purpose: c.Purpose, Witness: c.Witness, RevokeReason: reason})
 		if err != nil {
 			return err
@@ -597,6 +599,10 @@ func (db *DB) RevokeConsent(ctx context.Context, id, reason string) (*haven.Cons
 		}
 		c.RevokedAt, c.RevokedBy, c.RevokeReason, c.Status = &now, by, reason, consentRevoked
 		out = c
+		if d.Basis.Kind != access.BasisOwnAgency && d.Basis.Kind != access.BasisSystem {
+			// The recipient sees what a recipient sees of a grant.
+			out.Witness, out.RevokeReason = "", ""
+		}
 		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.ConsentRevoke), audit.Allowed, "person", c.PersonID, c.AgencyID,
 			basisLabel(d), map[string]string{"consent_id": c.ID, "recipients": strings.Join(c.RecipientAgencies, ",")}))
 	})
@@ -608,8 +614,7 @@ func (db *DB) RevokeConsent(ctx context.Context, id, reason string) (*haven.Cons
 	case refusal != "":
 		err := db.refuseConsent(ctx, access.ConsentRevoke, id, row.c.PersonID, row.c.AgencyID, refusal)
 		if readable && haven.ErrorCode(err) == haven.ENOTFOUND {
-			return nil, haven.Errorf(haven.EFORBIDDEN,
-				"only the agency that recorded the consent revokes it: tell them the survivor wants to withdraw it")
+			return nil, haven.Errorf(haven.EFORBIDDEN, "%s", refusal)
 		}
 		return nil, err
 	}

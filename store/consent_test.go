@@ -340,7 +340,6 @@ func TestConsentRevocationRules(t *testing.T) {
 			{"no reason", w.officerCtx, g.ID, " ", haven.EINVALID, "reason"},
 			{"reason too long", w.officerCtx, g.ID, strings.Repeat("r", 2001), haven.EINVALID, "reason"},
 			{"missing grant", w.officerCtx, "01900000-0000-7000-8000-000000000000", "gone", haven.ENOTFOUND, ""},
-			{"the recipient", w.advocateCtx, g.ID, "she asked us", haven.EFORBIDDEN, ""},
 			{"an agency not named", w.thirdCtx, g.ID, "she asked us", haven.ENOTFOUND, ""},
 			{"an analyst of the agency", w.analystCtx, g.ID, "she asked", haven.ENOTFOUND, ""},
 		} {
@@ -349,14 +348,26 @@ func TestConsentRevocationRules(t *testing.T) {
 				wantCode(t, err, tc.code, tc.field)
 			})
 		}
-		if auditCount(t, db, "consent.revoke", audit.Denied, "") != 4 {
-			t.Fatalf("refused revocations audited %d times, want 4", auditCount(t, db, "consent.revoke", audit.Denied, ""))
+		if auditCount(t, db, "consent.revoke", audit.Denied, "") != 3 {
+			t.Fatalf("refused revocations audited %d times, want 3", auditCount(t, db, "consent.revoke", audit.Denied, ""))
+		}
+		// The survivor may withdraw by telling an agency the grant names:
+		// the recipient records it, and is shown no more than a recipient
+		// sees of a grant; the recording agency sees the whole of it.
+		g2 := w.grant(t, w.input("contact"))
+		byRecipient, err := db.RevokeConsent(w.advocateCtx, g2.ID, "she told us she withdraws it")
+		if err != nil || byRecipient.Status != "revoked" || byRecipient.RevokeReason != "" || byRecipient.Witness != "" {
+			t.Fatalf("revoked by the recipient = %+v, %v", byRecipient, err)
+		}
+		if got, err := db.Consent(w.officerCtx, g2.ID); err != nil || got.RevokeReason != "she told us she withdraws it" ||
+			got.RevokedBy != w.advocate.ID || got.Purpose != g2.Purpose || got.Witness != g2.Witness {
+			t.Fatalf("the recording agency's view of the revoked grant = %+v, %v", got, err)
 		}
 		// A colleague revokes what the officer recorded; once.
 		if _, err := db.RevokeConsent(w.colleagueCtx, g.ID, revokeReason); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.RevokeConsent(w.officerCtx, g.ID, "again")
+		_, err = db.RevokeConsent(w.officerCtx, g.ID, "again")
 		wantCode(t, err, haven.ECONFLICT, "")
 		// The recording agency still reads it, with the reason; the
 		// recipient no longer does.

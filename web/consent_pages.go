@@ -353,7 +353,11 @@ func (s *Server) handleRevokeConsentPage(w http.ResponseWriter, r *http.Request)
 	id, reason := r.PathValue("id"), r.PostFormValue("reason")
 	c, err := s.svc.Consents.RevokeConsent(r.Context(), id, reason)
 	if err == nil {
-		http.Redirect(w, r, "/persons/"+url.PathEscape(c.PersonID)+"?done=consent-revoked#consents", http.StatusSeeOther)
+		to := "/persons/" + url.PathEscape(c.PersonID) + "?done=consent-revoked#consents"
+		if c.AgencyID != me.AgencyID {
+			to = "/shared?done=consent-revoked" // a recipient sees nothing of the record any more
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	if !formError(err) {
@@ -395,7 +399,8 @@ func (s *Server) handleSharedPage(w http.ResponseWriter, r *http.Request) {
 	for _, sp := range shared {
 		v.Shared = append(v.Shared, sharedLine{SharedPerson: sp, ScopesText: scopesText(sp.Consent.Scopes)})
 	}
-	s.render(w, r, http.StatusOK, "consent_shared", &page{Title: "Shared with us", Me: me, Data: v})
+	s.render(w, r, http.StatusOK, "consent_shared", &page{Title: "Shared with us", Me: me, Data: v,
+		Notice: consentNotices[r.URL.Query().Get("done")]})
 }
 
 // sharedIncidentView is a report as another agency sees it under consent.
