@@ -4,5 +4,5 @@ import "context"
 
 // ConsentSealedLeft counts consents not sealed under the current data key.
 func (db *DB) ConsentSealedLeft(ctx context.Context) (int, error) {
-	return countConsentSealed(ctx, db.readRow, db.keyring().CurrentID())
+	return consentSealed.count(ctx, db.readRow, db.keyring().CurrentID())
 }

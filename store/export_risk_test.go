@@ -5,5 +5,5 @@ import "context"
 // RiskSealedLeft counts risk values (assessments, hotline notes, task
 // reasons) not sealed under the current data key.
 func (db *DB) RiskSealedLeft(ctx context.Context) (int, error) {
-	return countRiskSealed(ctx, db.readRow, db.keyring().CurrentID())
+	return riskSealed.count(ctx, db.readRow, db.keyring().CurrentID())
 }

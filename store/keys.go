@@ -260,12 +260,12 @@ func (db *DB) resealers() []resealer {
 		{countPersonSealed, db.resealBatch},
 		{countIncidentSealed, db.resealIncidentBatch},
 		{countEvidenceSealed, db.resealEvidenceBatch},
-		{countRiskSealed, db.resealRiskBatch},
-		// Advocacy: one line each, defined in the feature's *_keys.go.
-		{countConsentSealed, db.resealConsentBatch},
+		// Features that keep one sealed value per column (*_keys.go).
+		{riskSealed.count, riskSealed.reseal(db)},
+		{consentSealed.count, consentSealed.reseal(db)},
 		{countCaseSealed, db.resealCaseBatch},
-		{countPlanSealed, db.resealPlanBatch},
-		{countReferralSealed, db.resealReferralBatch},
+		{planSealed.count, planSealed.reseal(db)},
+		{referralSealed.count, referralSealed.reseal(db)},
 	}
 }
 
