@@ -203,6 +203,7 @@ type assessmentView struct {
 	Answers      []answerLine
 	Actions      []string // in plain words
 	Triggers     []triggerLine
+	Unfinished   bool // an action could not be carried out (its trigger has a note)
 	Hotline      haven.Hotline
 	NeedsHotline bool
 	Own          bool
@@ -262,6 +263,7 @@ func (s *Server) assessmentPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	for _, t := range a.Triggers {
 		v.Triggers = append(v.Triggers, triggerLine{Action: actionLabel(t.Action), Rule: t.Rule, Note: t.Note})
+		v.Unfinished = v.Unfinished || t.Note != ""
 	}
 	v.NeedsHotline = slices.Contains(a.Result.Actions, haven.ActionHotlineCall) && a.Hotline == nil && v.Own
 	if v.NeedsHotline {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/store/storetest"
 )
 
@@ -50,5 +51,21 @@ func TestAgencySettingsPage(t *testing.T) {
 	form.Set("partner", "")
 	if resp, _ = post(t, oc, e.srv.URL+"/admin/agencies/settings", form); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an officer saving settings = %d", resp.StatusCode)
+	}
+}
+
+// A screen-in whose task cannot be sent (no partner agency is set) says so
+// on the result page, with what to do; the hotline call is offered first.
+func TestAssessmentPageNeedsAttention(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, "sqlite", storetest.Config()))
+	victim := e.createPerson("officer", `{"given_name":"Nell","family_name":"Attention"}`)
+	a := decode[haven.Assessment](t, e.must(201, "POST", "/api/v1/risk/assessments", "officer",
+		`{"person_id":"`+victim.ID+`","instrument":"lap","answers":{"q2":"yes"}}`))
+	c := browserClient()
+	login(t, e, c, "officer", storetest.Password)
+	resp, body := get(t, c, e.srv.URL+"/risk/assessments/"+a.ID)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="triggers"`) || !strings.Contains(body, "no partner advocacy agency is set") ||
+		!strings.Contains(body, `id="record-hotline"`) {
+		t.Fatalf("result page = %d: %s", resp.StatusCode, body)
 	}
 }
