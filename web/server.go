@@ -44,6 +44,7 @@ type Services struct {
 	Cases      haven.CaseService
 	Plans      haven.SafetyPlanService
 	Referrals  haven.ReferralService
+	Directory  DirectoryService // the HSDS API's public directory
 	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -223,7 +224,7 @@ func (s *Server) routeTable() []route {
 	}
 	// Each feature keeps its routes in its own file.
 	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes(),
-		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes()} {
+		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs

@@ -73,6 +73,8 @@ func commands() []*command {
 		tokenListCommand,
 		tokenRevokeCommand,
 		importIncidentsCommand,
+		importHSDSCommand,
+		exportHSDSCommand,
 		riskInstrumentsCommand,
 		riskValidateCommand,
 		riskScoreCommand,
