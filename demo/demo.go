@@ -124,6 +124,7 @@ var Steps = []Step{
 	{"risk settings", seedRiskSettings},
 	{"assessments", seedAssessments},
 	{"consent and referral", seedConsentReferral},
+	{"directory", seedDirectory},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns
