@@ -167,7 +167,17 @@ func scanAudit(s interface{ Scan(...any) error }) (audit.Entry, error) {
 // users or about their agency's records.
 func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
 	actor := haven.ActorFromContext(ctx)
+	// A person reading the log is itself recorded (who looked at whose
+	// trail, with which filters); system processes (the demo loader, the
+	// CLI's checks) read it to find their own work and are not.
+	viewer := actor.UserID != ""
 	if err := access.Require(actor, access.AuditView, access.Target{AgencyID: actor.AgencyID}); err != nil {
+		if viewer && haven.ErrorCode(err) == haven.EFORBIDDEN {
+			if aerr := db.auditNow(ctx, auditEntry(ctx, string(access.AuditView), audit.Denied, "audit_log", "", actor.AgencyID, "",
+				map[string]string{"policy": haven.ErrorMessage(err)})); aerr != nil {
+				return nil, aerr
+			}
+		}
 		return nil, err
 	}
 	q := `SELECT ` + auditCols + ` FROM audit_log WHERE 1=1`
@@ -214,7 +224,28 @@ func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, err
 		out, err = queryAll(ctx, t, scanAudit, q, args...)
 		return err
 	})
-	return out, err
+	if err != nil || !viewer {
+		return out, err
+	}
+	details := map[string]string{"results": fmt.Sprint(len(out))}
+	for k, v := range map[string]string{"user": f.UserID, "record": f.RecordID, "action": f.Action} {
+		if v != "" {
+			details[k] = v
+		}
+	}
+	if !f.From.IsZero() {
+		details["from"] = f.From.UTC().Format(time.RFC3339)
+	}
+	if !f.To.IsZero() {
+		details["to"] = f.To.UTC().Format(time.RFC3339)
+	}
+	if f.BeforeSeq > 0 {
+		details["before"] = fmt.Sprint(f.BeforeSeq)
+	}
+	if err := db.auditNow(ctx, auditEntry(ctx, string(access.AuditView), audit.Allowed, "audit_log", "", actor.AgencyID, "", details)); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // VerifyAudit streams the whole log through the hash-chain verifier and
