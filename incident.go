@@ -166,6 +166,11 @@ var ProtocolSteps = []ProtocolStep{
 	{Key: "hotline_call", Title: "Hotline called for a screened-in victim"},
 }
 
+// ProtocolCount is how far a report's protocol got.
+type ProtocolCount struct {
+	Done, Skipped, Missing int
+}
+
 // IncidentChange is one entry of a report's history: who changed what.
 type IncidentChange struct {
 	At      time.Time `json:"at"`
@@ -222,6 +227,10 @@ type IncidentService interface {
 	IncidentHistory(ctx context.Context, id string) ([]IncidentChange, error)
 	// Protocol returns the report's protocol steps, in order.
 	Protocol(ctx context.Context, id string) ([]ProtocolStep, error)
+	// ProtocolCounts counts, for each of the caller's agency's reports
+	// named, the protocol steps done, skipped and missing: the review and
+	// compliance lists, in one read.
+	ProtocolCounts(ctx context.Context, ids []string) (map[string]ProtocolCount, error)
 	// CompleteStep marks a step done, or skipped with a reason.
 	CompleteStep(ctx context.Context, id, key string, skipped bool, reason, note string) error
 	// PriorIncidents lists the caller's agency's earlier incidents involving

@@ -990,3 +990,42 @@ func TestIncidentKeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// ProtocolCounts counts each report's steps in one read, for the caller's
+// agency only.
+func TestProtocolCounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		pd := storetest.MustAgency(t, db, "metro-pd", haven.KindPolice)
+		other := storetest.MustAgency(t, db, "river-pd", haven.KindPolice)
+		officer := storetest.MustUser(t, db, pd, "officer", haven.RoleOfficer)
+		stranger := storetest.MustUser(t, db, other, "stranger", haven.RoleOfficer)
+		mk := func(ctx context.Context) string {
+			t.Helper()
+			in := &haven.Incident{Domestic: true, Offenses: []haven.Offense{{Code: "13B"}}}
+			if err := db.CreateIncident(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			return in.ID
+		}
+		as := storetest.As(officer)
+		a, b, theirs := mk(as), mk(as), mk(storetest.As(stranger))
+		if err := db.CompleteStep(as, a, "scene_secured", false, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CompleteStep(as, a, "medical_aid", true, "no one hurt", ""); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ProtocolCounts(as, []string{a, b, theirs, "no-such-report"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := len(haven.ProtocolSteps)
+		want := map[string]haven.ProtocolCount{a: {Done: 1, Skipped: 1, Missing: all - 2}, b: {Missing: all}}
+		if len(got) != len(want) || got[a] != want[a] || got[b] != want[b] {
+			t.Fatalf("counts = %+v, want %+v", got, want)
+		}
+		if _, err := db.ProtocolCounts(storetest.As(storetest.MustUser(t, db, pd, "analyst", haven.RoleAnalyst)), []string{a}); haven.ErrorCode(err) != haven.EFORBIDDEN {
+			t.Fatalf("an analyst counts protocols: %v", err)
+		}
+	})
+}

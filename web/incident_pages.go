@@ -842,9 +842,8 @@ const (
 
 // handleIncidentReviewPage is the supervisor's list of submitted reports
 // with each one's protocol completion, and protocol completion per
-// officer over the last complianceDays days. The store has no aggregate
-// for protocol steps, so this reads each report's protocol in turn (N+1
-// reads, each audited), bounded by reviewListMax and complianceReports.
+// officer over the last complianceDays days, bounded by reviewListMax and
+// complianceReports; the protocols are counted in one read.
 func (s *Server) handleIncidentReviewPage(w http.ResponseWriter, r *http.Request) {
 	me, ok := s.me(w, r)
 	if !ok {
@@ -860,41 +859,36 @@ func (s *Server) handleIncidentReviewPage(w http.ResponseWriter, r *http.Request
 	ctx := r.Context()
 	loc := me.Agency.Location()
 	who := s.userNames(r, me)
-	count := func(id string) (done, skipped, missing int, err error) {
-		steps, err := s.svc.Incidents.Protocol(ctx, id)
-		for _, st := range steps {
-			switch {
-			case st.Done:
-				done++
-			case st.Skipped:
-				skipped++
-			default:
-				missing++
-			}
-		}
-		return done, skipped, missing, err
-	}
 	pending, err := s.svc.Incidents.FindIncidents(ctx, haven.IncidentFilter{Status: haven.StatusSubmitted, Limit: reviewListMax})
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
+	recent, err := s.svc.Incidents.FindIncidents(ctx, haven.IncidentFilter{From: time.Now().AddDate(0, 0, -complianceDays), Limit: complianceReports})
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	// Every report's protocol counted in one read, not one read each.
+	ids := make([]string, 0, len(pending)+len(recent))
+	for _, in := range append(slices.Clone(pending), recent...) {
+		ids = append(ids, in.ID)
+	}
+	counts, err := s.svc.Incidents.ProtocolCounts(ctx, ids)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+
 	var lines []reviewLine
 	for _, in := range pending {
 		l := reviewLine{ID: in.ID, Number: in.Number, Officer: who(in.CreatedBy)}
 		if in.SubmittedAt != nil {
 			l.Submitted = in.SubmittedAt.In(loc).Format("2 Jan 15:04")
 		}
-		if l.Done, l.Skipped, l.Missing, err = count(in.ID); err != nil {
-			s.errorPage(w, r, err)
-			return
-		}
+		c := counts[in.ID]
+		l.Done, l.Skipped, l.Missing = c.Done, c.Skipped, c.Missing
 		lines = append(lines, l)
-	}
-	recent, err := s.svc.Incidents.FindIncidents(ctx, haven.IncidentFilter{From: time.Now().AddDate(0, 0, -complianceDays), Limit: complianceReports})
-	if err != nil {
-		s.errorPage(w, r, err)
-		return
 	}
 	byOfficer := map[string]*complianceLine{}
 	var order []string
@@ -903,11 +897,7 @@ func (s *Server) handleIncidentReviewPage(w http.ResponseWriter, r *http.Request
 		if in.Status == haven.StatusDraft || in.Source != "" {
 			continue // still being written, or imported without a protocol
 		}
-		d, sk, m, err := count(in.ID)
-		if err != nil {
-			s.errorPage(w, r, err)
-			return
-		}
+		pc := counts[in.ID]
 		c := byOfficer[in.CreatedBy]
 		if c == nil {
 			c = &complianceLine{Officer: who(in.CreatedBy)}
@@ -915,7 +905,7 @@ func (s *Server) handleIncidentReviewPage(w http.ResponseWriter, r *http.Request
 			order = append(order, in.CreatedBy)
 		}
 		c.Reports++
-		c.Done, c.Skipped, c.Missing = c.Done+d, c.Skipped+sk, c.Missing+m
+		c.Done, c.Skipped, c.Missing = c.Done+pc.Done, c.Skipped+pc.Skipped, c.Missing+pc.Missing
 		counted++
 	}
 	var compliance []complianceLine
