@@ -53,6 +53,8 @@ type Config struct {
 	LockoutWindow    time.Duration
 	LoginIPLimit     int // failed logins per minute from one address before 429
 
+	ShelterStaleAfter time.Duration // a shelter availability entry older than this shows as stale; 0 means 12 h (docs/SHELTERS.md)
+
 	Now    func() time.Time
 	Logger *slog.Logger
 }

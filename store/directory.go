@@ -185,6 +185,12 @@ func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *
 	if err != nil {
 		return DirectoryCounts{}, dbErr(err)
 	}
+	if counts.Changed() {
+		// The service search sees the import at once, not at its next rebuild.
+		if err := db.RefreshShelterIndex(ctx); err != nil {
+			return counts, err
+		}
+	}
 	return counts, nil
 }
 

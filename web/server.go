@@ -27,6 +27,9 @@ type Config struct {
 	SecureCookies bool // mark cookies Secure: set when serving TLS or behind a TLS proxy
 	TrustProxy    bool // take the client address from X-Forwarded-For (only behind a proxy you run)
 	Demo          bool // show the demo banner on every page
+	// FinderExitURL is where the public finder's quick exit goes
+	// (docs/FINDER.md); empty means DefaultFinderExitURL.
+	FinderExitURL string
 }
 
 // Services are what the handlers call.
@@ -45,6 +48,7 @@ type Services struct {
 	Plans      haven.SafetyPlanService
 	Referrals  haven.ReferralService
 	Directory  DirectoryService // the HSDS API's public directory
+	Shelters   ShelterService   // shelter availability and the service search
 	Audit      AuditService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -224,7 +228,7 @@ func (s *Server) routeTable() []route {
 	}
 	// Each feature keeps its routes in its own file.
 	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes(),
-		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes()} {
+		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes(), s.findRoutes(), s.shelterRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs

@@ -162,7 +162,7 @@ func (s *serveFlags) run(ctx context.Context, e *env) error {
 	secure := s.secureCookies.resolve(s.tls())
 	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo},
 		web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db,
-			Consents: db, Cases: db, Plans: db, Referrals: db, Directory: db, Audit: db, Ready: db.Ping})
+			Consents: db, Cases: db, Plans: db, Referrals: db, Directory: db, Shelters: db, Audit: db, Ready: db.Ping})
 	if err != nil {
 		return &haven.Error{Code: haven.EINTERNAL, Message: "cannot set up the web server", Err: err}
 	}
