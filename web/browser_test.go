@@ -381,7 +381,7 @@ var roleCases = []struct {
 		[]string{"Home", "Risk", "Users", "Review", "Audit log", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/audit", "/review/break-glass", "/risk"}},
 	{"shelter", "shelter · harbor-house",
 		[]string{"Bed availability", "Intake requests"},
-		[]string{"Home", "People", "Cases", "Referrals", "Shared with us", "Account"}, []string{"/home", "/account", "/persons", "/persons/new", "/cases", "/referrals", "/shared"}},
+		[]string{"Home", "People", "Cases", "Beds", "Referrals", "Shared with us", "Account"}, []string{"/home", "/account", "/persons", "/persons/new", "/cases", "/shelters", "/referrals", "/shared"}},
 	{"admin", "admin · metro-pd",
 		[]string{"Administration", "System health"},
 		[]string{"Home", "Agencies", "Users", "Audit log", "Account"}, []string{"/home", "/account", "/admin/users", "/admin/agencies", "/admin/audit"}},

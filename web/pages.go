@@ -170,12 +170,15 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		for _, in := range mine {
 			reports.Items = append(reports.Items, sectionItem{Label: in.Number + " · " + humanStatus(in.Status), Href: "/incidents/" + in.ID})
 		}
-		help := empty("help", "Hotline and shelters", "No hotline is set for your agency yet.")
+		help := section{ID: "help", Title: "Hotline and shelters"}
 		if h, err := s.svc.Risk.Hotline(ctx); err != nil {
 			return nil, err
 		} else if h.Phone != "" {
 			help.Items = []sectionItem{{Label: h.Name + ": " + h.Phone, Tel: h.Phone}}
+		} else {
+			help.Items = []sectionItem{{Label: "No hotline is set for your agency yet."}}
 		}
+		help.Items = append(help.Items, sectionItem{Label: "Shelters and their beds", Href: "/shelters"})
 		return []section{reports,
 			{ID: "protocol", Title: "Immediate actions", Items: []sectionItem{{Label: "Start a new report and its checklist", Href: "/incidents/new"}}},
 			help, referralsSection(false)}, nil
@@ -221,7 +224,7 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		}
 		return []section{queue, caseload, referralsSection(true)}, nil
 	case haven.RoleShelterStaff:
-		return []section{empty("beds", "Bed availability", "No availability recorded yet."),
+		return []section{{ID: "beds", Title: "Bed availability", Items: []sectionItem{{Label: "Update your beds", Href: "/shelters"}}},
 			{ID: "intake", Title: "Intake requests", Items: []sectionItem{{Label: "Referrals to your shelter", Href: "/referrals?direction=incoming"},
 				{Label: "Overdue referrals", Href: "/referrals?direction=incoming&overdue=true"}}}}, nil
 	case haven.RoleAnalyst:

@@ -148,6 +148,9 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 		case haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleShelterStaff:
 			p.Nav = append(p.Nav, navItem{"/cases", "Cases"})
 		}
+		if p.Actor.Role == haven.RoleShelterStaff {
+			p.Nav = append(p.Nav, navItem{"/shelters", "Beds"})
+		}
 		if worksWithPeople(p.Actor.Role) {
 			p.Nav = append(p.Nav, navItem{"/referrals", "Referrals"}, navItem{"/shared", "Shared with us"})
 		}
