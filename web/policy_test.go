@@ -189,6 +189,7 @@ func newPolicyWorld(t *testing.T) (http.Handler, map[string]*policyFixture) {
 	if pd.RequireMFA {
 		t.Fatal("the policy test's agency requires a second factor")
 	}
+	leakWorld(t, db)
 	out := map[string]*policyFixture{}
 	for _, who := range callers {
 		name := strings.ReplaceAll(who, "_", "-")
@@ -322,6 +323,7 @@ func TestRoutePolicy(t *testing.T) {
 				if got, want := rec.Code, c.Want[who]; got != want {
 					t.Errorf("%s as %s = %d, want %d: %.300s", pattern, who, got, want, strings.TrimSpace(rec.Body.String()))
 				}
+				noLeak(t, pattern+" as "+who, rec)
 			}
 		})
 	}
