@@ -119,6 +119,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad log format env", []string{"migrate"}, map[string]string{"HAVEN_LOG_FORMAT": "xml"}, "HAVEN_LOG_FORMAT (--log-format): want one of json, text"},
 		{"bad addr", []string{"config", "--addr", "8080"}, nil, `invalid value "8080" for --addr`},
 		{"cert without key", []string{"serve", "--tls-cert", "cert.pem"}, nil, "--tls-cert and --tls-key go together"},
+		{"finder exit not a URL", []string{"serve", "--finder-exit-url", "weather"}, nil, "want an absolute http(s) URL"},
+		{"finder exit from the environment", []string{"config"}, map[string]string{"HAVEN_FINDER_EXIT_URL": "javascript:alert(1)"}, "invalid value \"javascript:alert(1)\" for --finder-exit-url (env HAVEN_FINDER_EXIT_URL)"},
 		{"key without cert", []string{"config"}, map[string]string{"HAVEN_TLS_KEY": "key.pem"}, "--tls-cert and --tls-key go together"},
 		{"unsupported db", []string{"migrate", "--db", "mysql://root:hunter2@db/haven"}, nil, "--db mysql://root:xxxxx@db/haven is not supported"},
 		{"db and db-file flags", []string{"config", "--db", "postgres://h/db", "--db-file", "dsn.txt"}, nil, "give only one of --db and --db-file"},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -60,6 +61,7 @@ type serveFlags struct {
 	lockout          time.Duration
 	loginIPLimit     perMinute
 	shutdownTimeout  time.Duration
+	finderExitURL    string
 }
 
 func (s *serveFlags) register(f *flagSet) {
@@ -71,6 +73,8 @@ func (s *serveFlags) register(f *flagSet) {
 	f.String(&s.tlsKey, "tls-key", "", "FILE", "TLS private key (PEM) for --tls-cert.")
 	f.Bool(&s.trustProxy, "trust-proxy", false,
 		"Take the client's address from X-Forwarded-For, for rate limits and logs. Only behind a reverse proxy you run, which must set that header; otherwise clients could choose their address.")
+	f.String(&s.finderExitURL, "finder-exit-url", web.DefaultFinderExitURL, "URL",
+		"Where the public finder's quick exit takes a visitor: an everyday site that gives nothing away. An absolute http(s) URL.")
 	s.secureCookies = autoBool{}
 	f.Var(&s.secureCookies, "secure-cookies", "true|false|auto",
 		"Mark cookies Secure, so browsers send them over HTTPS only. auto: on when serving TLS. Set it to true behind a proxy that terminates TLS.")
@@ -109,6 +113,10 @@ func (s *serveFlags) validate(f *flagSet) error {
 		if n.v < 1 {
 			return usageErrorf("--%s must be at least 1 (%s gave %d)", n.name, f.describe(n.name), n.v)
 		}
+	}
+	if u, err := url.Parse(s.finderExitURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return usageErrorf("invalid value %q for --finder-exit-url (%s): want an absolute http(s) URL such as %s",
+			s.finderExitURL, f.describe("finder-exit-url"), web.DefaultFinderExitURL)
 	}
 	return nil
 }
@@ -160,7 +168,7 @@ func (s *serveFlags) run(ctx context.Context, e *env) error {
 	}
 
 	secure := s.secureCookies.resolve(s.tls())
-	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo},
+	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo, FinderExitURL: s.finderExitURL},
 		web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db,
 			Consents: db, Cases: db, Plans: db, Referrals: db, Directory: db, Shelters: db, Audit: db, Ready: db.Ping})
 	if err != nil {
