@@ -372,7 +372,7 @@ var roleCases = []struct {
 }{
 	{"officer", "officer · metro-pd",
 		[]string{"My incident reports", "Immediate actions", "Hotline and shelters", "Referrals"},
-		[]string{"Home", "People", "Reports", "Risk", "Referrals", "Shared with us", "Account"}, []string{"/home", "/account", "/persons", "/persons/new", "/incidents", "/incidents/new", "/risk", "/referrals", "/shared"}},
+		[]string{"Home", "People", "Reports", "Risk", "Quick list", "Referrals", "Shared with us", "Account"}, []string{"/home", "/account", "/persons", "/persons/new", "/incidents", "/incidents/new", "/risk", "/quick", "/referrals", "/shared"}},
 	{"supervisor", "supervisor · metro-pd",
 		[]string{"Reports awaiting review", "Emergency access to review", "Protocol compliance", "Your team", "Referrals"},
 		[]string{"Home", "People", "Reports", "Risk", "Queue", "Cases", "Referrals", "Shared with us", "Users", "Review", "Account"}, []string{"/home", "/account", "/admin/users", "/persons", "/persons/new", "/review/break-glass", "/incidents", "/review/incidents", "/risk", "/risk/queue", "/cases", "/cases/team", "/referrals", "/shared"}},

@@ -178,7 +178,7 @@ func (s *Server) homeSections(r *http.Request, me *haven.User) ([]section, error
 		} else {
 			help.Items = []sectionItem{{Label: "No hotline is set for your agency yet."}}
 		}
-		help.Items = append(help.Items, sectionItem{Label: "Shelters and their beds", Href: "/shelters"})
+		help.Items = append(help.Items, sectionItem{Label: "Quick list: hotline, shelters with beds, legal help", Href: "/quick"})
 		return []section{reports,
 			{ID: "protocol", Title: "Immediate actions", Items: []sectionItem{{Label: "Start a new report and its checklist", Href: "/incidents/new"}}},
 			help, referralsSection(false)}, nil

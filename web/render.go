@@ -148,6 +148,9 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 		case haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleShelterStaff:
 			p.Nav = append(p.Nav, navItem{"/cases", "Cases"})
 		}
+		if p.Actor.Role == haven.RoleOfficer {
+			p.Nav = append(p.Nav, navItem{"/quick", "Quick list"})
+		}
 		if p.Actor.Role == haven.RoleShelterStaff {
 			p.Nav = append(p.Nav, navItem{"/shelters", "Beds"})
 		}

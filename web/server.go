@@ -228,7 +228,7 @@ func (s *Server) routeTable() []route {
 	}
 	// Each feature keeps its routes in its own file.
 	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes(),
-		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes(), s.findRoutes(), s.shelterRoutes()} {
+		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes(), s.findRoutes(), s.shelterRoutes(), s.quickRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs
