@@ -25,15 +25,15 @@ func (s *Server) directoryRoutes() []route {
 	return []route{
 		{"GET /hsds/{$}", public, s.hsdsRoot},
 		{"GET /hsds/services", public, s.hsdsServices},
-		{"GET /hsds/services/{id}", public, s.hsdsService},
+		{"GET /hsds/services/{id}", public, hsdsOne(s, "service", (*hsds.Index).Service)},
 		{"GET /hsds/organizations", public, s.hsdsOrganizations},
 		{"GET /hsds/organizations/{id}", public, s.hsdsOrganization},
 		{"GET /hsds/service_at_locations", public, s.hsdsServiceAtLocations},
-		{"GET /hsds/service_at_locations/{id}", public, s.hsdsServiceAtLocation},
+		{"GET /hsds/service_at_locations/{id}", public, hsdsOne(s, "service at location", (*hsds.Index).ServiceAtLocation)},
 		{"GET /hsds/taxonomies", public, s.hsdsTaxonomies},
-		{"GET /hsds/taxonomies/{id}", public, s.hsdsTaxonomy},
+		{"GET /hsds/taxonomies/{id}", public, hsdsOne(s, "taxonomy", (*hsds.Index).Taxonomy)},
 		{"GET /hsds/taxonomy_terms", public, s.hsdsTaxonomyTerms},
-		{"GET /hsds/taxonomy_terms/{id}", public, s.hsdsTaxonomyTerm},
+		{"GET /hsds/taxonomy_terms/{id}", public, hsdsOne(s, "taxonomy term", (*hsds.Index).TaxonomyTerm)},
 	}
 }
 
@@ -271,17 +271,21 @@ func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
 	writeHSDSPage(w, out, q)
 }
 
-func (s *Server) hsdsService(w http.ResponseWriter, r *http.Request) {
-	doc, _, ok := s.directory(w, r)
-	if !ok {
-		return
+// hsdsOne answers GET …/{id}: the object get finds in the public
+// (redacted) directory, or 404 naming what was not found.
+func hsdsOne[T any](s *Server, what string, get func(x *hsds.Index, id string) (*T, bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		doc, _, ok := s.directory(w, r)
+		if !ok {
+			return
+		}
+		v, found := get(doc.Index(), r.PathValue("id"))
+		if !found {
+			s.apiErr(w, r, hsdsNotFound(what))
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
 	}
-	v, found := doc.Index().Service(r.PathValue("id"))
-	if !found {
-		s.apiErr(w, r, hsdsNotFound("service"))
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) hsdsOrganizations(w http.ResponseWriter, r *http.Request) {
@@ -375,19 +379,6 @@ func (s *Server) hsdsServiceAtLocations(w http.ResponseWriter, r *http.Request) 
 	writeHSDSPage(w, out, q)
 }
 
-func (s *Server) hsdsServiceAtLocation(w http.ResponseWriter, r *http.Request) {
-	doc, _, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
-	v, found := doc.Index().ServiceAtLocation(r.PathValue("id"))
-	if !found {
-		s.apiErr(w, r, hsdsNotFound("service at location"))
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
 func (s *Server) hsdsTaxonomies(w http.ResponseWriter, r *http.Request) {
 	q, err := parseHSDSQuery(r)
 	if err != nil {
@@ -409,19 +400,6 @@ func (s *Server) hsdsTaxonomies(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeHSDSPage(w, out, q)
-}
-
-func (s *Server) hsdsTaxonomy(w http.ResponseWriter, r *http.Request) {
-	doc, _, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
-	v, found := doc.Index().Taxonomy(r.PathValue("id"))
-	if !found {
-		s.apiErr(w, r, hsdsNotFound("taxonomy"))
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
@@ -454,17 +432,4 @@ func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeHSDSPage(w, out, q)
-}
-
-func (s *Server) hsdsTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
-	doc, _, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
-	v, found := doc.Index().TaxonomyTerm(r.PathValue("id"))
-	if !found {
-		s.apiErr(w, r, hsdsNotFound("taxonomy term"))
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }
