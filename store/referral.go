@@ -492,6 +492,54 @@ func ownNames(actor haven.Actor, views []*haven.Referral, rows []*referralRow) s
 	return strings.Join(ids, ",")
 }
 
+// referralRefused is returned by an inReferral step that refuses an actor
+// the policy allowed; inReferral answers it like any refusal.
+type referralRefused struct{ why string }
+
+func (r *referralRefused) Error() string { return r.why }
+
+// inReferral runs fn on referral id, loaded for update in a write
+// transaction, when the policy allows action on it. A missing referral, a
+// refusal by the policy, or a referralRefused from fn answers "not found"
+// and is audited once the transaction is over.
+func (db *DB) inReferral(ctx context.Context, id string, action access.Action,
+	fn func(t *tx, row *referralRow, d access.Decision, now time.Time) error) error {
+	actor := haven.ActorFromContext(ctx)
+	var refused bool
+	var refusedRow *referralRow
+	var why string
+	err := db.inTx(ctx, true, func(t *tx) error {
+		now := utcMicro(db.now())
+		row, err := loadReferral(ctx, t, id, true)
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			refused, why = true, "no such record"
+			return nil
+		}
+		d := access.Decide(actor, action, referralTarget(actor, &row.r, now))
+		if !d.Allow {
+			refused, refusedRow, why = true, row, d.Reason
+			return nil
+		}
+		err = fn(t, row, d, now)
+		var rr *referralRefused
+		if errors.As(err, &rr) {
+			refused, refusedRow, why = true, row, rr.why
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if refused {
+		return db.refuseReferral(ctx, action, id, refusedRow, why)
+	}
+	return nil
+}
+
 // Referral returns one referral to its sending or receiving agency; the
 // receiving agency's first read marks it received, in the same
 // transaction as the read's audit entry. Anyone else gets "not found".
@@ -502,30 +550,14 @@ func (db *DB) Referral(ctx context.Context, id string) (*haven.Referral, error) 
 	}
 	id = strings.TrimSpace(id)
 	var out *haven.Referral
-	var refused bool
-	var refusedRow *referralRow
-	var reason string
-	err := db.inTx(ctx, true, func(t *tx) error {
-		now := utcMicro(db.now())
-		row, err := loadReferral(ctx, t, id, true)
-		if err != nil {
-			return err
-		}
-		if row == nil {
-			refused, reason = true, "no such record"
-			return nil
-		}
-		d := access.Decide(actor, access.ReferralRead, referralTarget(actor, &row.r, now))
-		if !d.Allow {
-			refused, refusedRow, reason = true, row, d.Reason
-			return nil
-		}
+	err := db.inReferral(ctx, id, access.ReferralRead, func(t *tx, row *referralRow, d access.Decision, now time.Time) error {
 		var entries []audit.Entry
 		if p, _ := partyOf(actor, &row.r); p == referral.Receiver && row.r.Status == haven.ReferralSent {
 			if err := db.moveReferral(ctx, t, row, haven.ReferralSent, haven.ReferralReceived, now, actorLabel(actor), ""); err != nil {
 				return err
 			}
 			entries = append(entries, referralEntry(ctx, "referral."+referral.Receive, &row.r, d, map[string]string{"status": haven.ReferralReceived}))
+			var err error
 			if row, err = loadReferral(ctx, t, id, false); err != nil {
 				return err
 			}
@@ -544,9 +576,6 @@ func (db *DB) Referral(ctx context.Context, id string) (*haven.Referral, error) 
 	})
 	if err != nil {
 		return nil, err
-	}
-	if refused {
-		return nil, db.refuseReferral(ctx, access.ReferralRead, id, refusedRow, reason)
 	}
 	return out, nil
 }
@@ -734,28 +763,12 @@ func (db *DB) ActOnReferral(ctx context.Context, id, action, reason string) (*ha
 		reason = ""
 	}
 	var out *haven.Referral
-	var refused bool
-	var refusedRow *referralRow
 	var refusedWhy string
 	var stepRefused *referralRow
-	err := db.inTx(ctx, true, func(t *tx) error {
-		now := utcMicro(db.now())
-		row, err := loadReferral(ctx, t, id, true)
-		if err != nil {
-			return err
-		}
-		if row == nil {
-			refused, refusedWhy = true, "no such record"
-			return nil
-		}
-		d := access.Decide(actor, access.ReferralAct, referralTarget(actor, &row.r, now))
+	err := db.inReferral(ctx, id, access.ReferralAct, func(t *tx, row *referralRow, d access.Decision, now time.Time) error {
 		party, ok := partyOf(actor, &row.r)
-		if !d.Allow || !ok {
-			refused, refusedRow, refusedWhy = true, row, d.Reason
-			if d.Allow {
-				refusedWhy = "only the sending and the receiving agency act on a referral"
-			}
-			return nil
+		if !ok {
+			return &referralRefused{"only the sending and the receiving agency act on a referral"}
 		}
 		by := actorLabel(actor)
 		status := row.r.Status
@@ -801,9 +814,6 @@ func (db *DB) ActOnReferral(ctx context.Context, id, action, reason string) (*ha
 	if err != nil {
 		return nil, err
 	}
-	if refused {
-		return nil, db.refuseReferral(ctx, access.ReferralAct, id, refusedRow, refusedWhy)
-	}
 	return out, nil
 }
 
@@ -819,24 +829,7 @@ func (db *DB) CaseFromReferral(ctx context.Context, id string) (*haven.Case, err
 	}
 	id = strings.TrimSpace(id)
 	var out *haven.Case
-	var refused bool
-	var refusedRow *referralRow
-	var reason string
-	err := db.inTx(ctx, true, func(t *tx) error {
-		now := utcMicro(db.now())
-		row, err := loadReferral(ctx, t, id, true)
-		if err != nil {
-			return err
-		}
-		if row == nil {
-			refused, reason = true, "no such record"
-			return nil
-		}
-		d := access.Decide(actor, access.ReferralCase, referralTarget(actor, &row.r, now))
-		if !d.Allow {
-			refused, refusedRow, reason = true, row, d.Reason
-			return nil
-		}
+	err := db.inReferral(ctx, id, access.ReferralCase, func(t *tx, row *referralRow, d access.Decision, now time.Time) error {
 		switch row.r.Status {
 		case haven.ReferralAccepted:
 		case haven.ReferralInProgress, haven.ReferralCompleted, haven.ReferralClosed:
@@ -875,9 +868,6 @@ func (db *DB) CaseFromReferral(ctx context.Context, id string) (*haven.Case, err
 		// A refusal inside openCase carries its audit entry, written now
 		// that the transaction is rolled back.
 		return nil, db.auditRefusal(ctx, err)
-	}
-	if refused {
-		return nil, db.refuseReferral(ctx, access.ReferralCase, id, refusedRow, reason)
 	}
 	return out, nil
 }
