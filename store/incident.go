@@ -934,7 +934,7 @@ func (db *DB) CreateIncident(ctx context.Context, in *haven.Incident) error {
 			return err
 		}
 		in.Number = ag.format(year, n)
-		if err := insertIncidents(ctx, t, []incidentInsert{{in: in, facts: string(facts), sealed: sealed, keyID: keyID}}); err != nil {
+		if err := insertIncidents(ctx, t, []incidentInsert{{in: in, facts: string(facts), sealed: sealed, keyID: keyID, loc: ag.loc}}); err != nil {
 			return err
 		}
 		if err := insertParties(ctx, t, []*haven.Incident{in}); err != nil {
@@ -967,21 +967,23 @@ type incidentInsert struct {
 	facts  string
 	sealed []byte
 	keyID  string
+	loc    *time.Location // the agency's time zone, for the analytics columns
 }
 
 // incidentInsertChunk bounds the rows of one multi-row INSERT, so that an import
-// batch of 500 is one statement per table: 24 columns × 500 rows is 12,000
+// batch of 500 is one statement per table: 29 columns × 500 rows is 14,500
 // parameters, below both SQLite's (32,766) and PostgreSQL's (65,535) limits.
 const incidentInsertChunk = 500
 
 // insertIncidents writes incident rows with multi-row INSERTs.
 func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
 	const cols = `id, agency_id, number, status, reported_at, occurred_at, event_at, latitude, longitude, beat, district,
-		location_type, domestic, source, source_id, source_key, facts, sealed, key_id, version, created_by, created_at, updated_at, submitted_at`
-	const one = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		location_type, domestic, source, source_id, source_key, facts, sealed, key_id, version, created_by, created_at, updated_at, submitted_at,
+		offense, arrested, event_day, event_hour, event_dow`
+	const one = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	for start := 0; start < len(rows); start += incidentInsertChunk {
 		chunk := rows[start:min(start+incidentInsertChunk, len(rows))]
-		args := make([]any, 0, len(chunk)*24)
+		args := make([]any, 0, len(chunk)*29)
 		for _, r := range chunk {
 			in := r.in
 			event := in.ReportedAt
@@ -996,6 +998,8 @@ func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
 				in.Location.Beat, in.Location.District, in.Location.LocationType, in.Domestic, in.Source, in.SourceID,
 				incidentSourceKey(in.Source, in.SourceID), r.facts, r.sealed, r.keyID, in.Version, in.CreatedBy, in.CreatedAt,
 				in.UpdatedAt, in.SubmittedAt)
+			a := analyticsOf(in, r.loc)
+			args = append(args, a.offense, a.arrested, a.day, a.hour, a.dow)
 		}
 		q := `INSERT INTO incidents (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
 		if _, err := t.exec(ctx, q, args...); err != nil {
@@ -1229,11 +1233,17 @@ func (db *DB) UpdateIncident(ctx context.Context, id string, in *haven.Incident,
 		if next.Location.Latitude != nil {
 			lat, lon = *next.Location.Latitude, *next.Location.Longitude
 		}
+		ag, err := loadNumberAgency(ctx, t, old.AgencyID)
+		if err != nil {
+			return err
+		}
+		a := analyticsOf(&next, ag.loc)
 		res, err := t.exec(ctx, `UPDATE incidents SET reported_at = ?, occurred_at = ?, event_at = ?, latitude = ?, longitude = ?,
-			beat = ?, district = ?, location_type = ?, domestic = ?, facts = ?, sealed = ?, key_id = ?, version = ?, updated_at = ?
+			beat = ?, district = ?, location_type = ?, domestic = ?, facts = ?, sealed = ?, key_id = ?, version = ?, updated_at = ?,
+			offense = ?, arrested = ?, event_day = ?, event_hour = ?, event_dow = ?
 			WHERE id = ? AND version = ?`,
 			next.ReportedAt, next.OccurredAt, event, lat, lon, next.Location.Beat, next.Location.District, next.Location.LocationType,
-			next.Domestic, string(facts), sealed, keyID, next.Version, now, id, old.Version)
+			next.Domestic, string(facts), sealed, keyID, next.Version, now, a.offense, a.arrested, a.day, a.hour, a.dow, id, old.Version)
 		if err != nil {
 			return err
 		}

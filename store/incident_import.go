@@ -159,7 +159,7 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 			if err != nil {
 				return err
 			}
-			rows = append(rows, incidentInsert{in: rec, facts: string(facts), sealed: sealed, keyID: keyID})
+			rows = append(rows, incidentInsert{in: rec, facts: string(facts), sealed: sealed, keyID: keyID, loc: ag.loc})
 			changes = append(changes, changeInsert{incidentID: rec.ID, at: now, by: by, action: "imported"})
 			ins = append(ins, rec)
 			imported = append(imported, done{i, rec.ID, rec.Number})

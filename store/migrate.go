@@ -42,6 +42,12 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrationSteps are Go steps that run after a migration's SQL, in its
+// transaction: data changes that portable SQL cannot express.
+var migrationSteps = map[int]func(context.Context, *tx) error{
+	12: backfillIncidentAnalytics,
+}
+
 // Migrate applies every embedded migration not yet applied, each in its own
 // transaction, so a failure leaves the database at the last good version.
 // Running it again does nothing. On PostgreSQL an advisory lock keeps two
@@ -71,6 +77,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 			}
 			for _, stmt := range splitStatements(t.d.ddl(m.sql)) {
 				if _, err := t.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
+			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(ctx, t); err != nil {
 					return fmt.Errorf("migration %s: %w", m.name, err)
 				}
 			}
