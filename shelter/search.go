@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,18 +27,8 @@ type Entry struct {
 	Languages    []string // lower-case codes and names
 	Lat, Lon     float64
 	HasCoords    bool
-	Hours        []Hours        // weekly opening hours; none means unknown
+	Hours        []Hours        // opening hours and closures (hours.go); none means unknown
 	Zone         *time.Location // the owning agency's time zone
-}
-
-// Hours is one weekly opening: on the days in Days (bit 0 Sunday … bit 6
-// Saturday; 0 means every day), from Opens to Closes minutes after
-// midnight; Closes ≤ Opens runs past midnight. ValidFrom and ValidTo
-// (YYYY-MM-DD, inclusive) bound it when set.
-type Hours struct {
-	Days               uint8
-	Opens, Closes      int
-	ValidFrom, ValidTo string
 }
 
 // Query is a search. Need is a taxonomy term code or id ("" = any);
@@ -369,23 +358,6 @@ func Haversine(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
-// localNow is a moment as seen in one zone.
-type localNow struct {
-	wd, ywd       time.Weekday
-	mins          int
-	today, yester string
-}
-
-func at(now time.Time, zone *time.Location) localNow {
-	if zone == nil {
-		zone = time.UTC
-	}
-	t := now.In(zone)
-	y := t.AddDate(0, 0, -1)
-	return localNow{wd: t.Weekday(), ywd: y.Weekday(), mins: t.Hour()*60 + t.Minute(),
-		today: t.Format("2006-01-02"), yester: y.Format("2006-01-02")}
-}
-
 // clocks caches localNow per zone during one search.
 type clocks struct {
 	now   time.Time
@@ -417,94 +389,4 @@ func (e *Entry) openAt(now time.Time) (open, known bool) {
 		return false, false
 	}
 	return e.openLocal(at(now, e.Zone)), true
-}
-
-func (e *Entry) openLocal(l localNow) bool {
-	for _, h := range e.Hours {
-		if h.Closes > h.Opens {
-			if h.on(l.wd, l.today) && l.mins >= h.Opens && l.mins < h.Closes {
-				return true
-			}
-			continue
-		}
-		// Overnight (or all day when Opens == Closes == 0).
-		if h.on(l.wd, l.today) && l.mins >= h.Opens {
-			return true
-		}
-		if h.on(l.ywd, l.yester) && l.mins < h.Closes {
-			return true
-		}
-	}
-	return false
-}
-
-func (h Hours) on(d time.Weekday, date string) bool {
-	if h.ValidFrom != "" && date < h.ValidFrom {
-		return false
-	}
-	if h.ValidTo != "" && date > h.ValidTo {
-		return false
-	}
-	return h.Days == 0 || h.Days&(1<<uint(d)) != 0
-}
-
-var weekdays = map[string]time.Weekday{"SU": time.Sunday, "MO": time.Monday, "TU": time.Tuesday, "WE": time.Wednesday,
-	"TH": time.Thursday, "FR": time.Friday, "SA": time.Saturday}
-
-// ParseHours reads the simple weekly case of an HSDS schedule: freq empty
-// or WEEKLY, opens_at and closes_at, byday as plain days (MO,TU). ok is
-// false for anything else (monthly rules, numbered days, missing times),
-// which the search then treats as unknown hours.
-func ParseHours(freq, byday, opensAt, closesAt, validFrom, validTo string) (Hours, bool) {
-	if f := strings.ToUpper(freq); f != "" && f != "WEEKLY" {
-		return Hours{}, false
-	}
-	o, ok1 := clock(opensAt)
-	c, ok2 := clock(closesAt)
-	if !ok1 || !ok2 {
-		return Hours{}, false
-	}
-	if c == 24*60 {
-		c = 0 // until midnight: the overnight form
-		if o == 0 {
-			o, c = 0, 0
-		}
-	}
-	h := Hours{Opens: o, Closes: c, ValidFrom: date(validFrom), ValidTo: date(validTo)}
-	if o == c && o != 0 {
-		return Hours{}, false
-	}
-	for _, d := range strings.Split(byday, ",") {
-		d = strings.ToUpper(strings.TrimSpace(d))
-		if d == "" {
-			continue
-		}
-		wd, ok := weekdays[d]
-		if !ok {
-			return Hours{}, false
-		}
-		h.Days |= 1 << uint(wd)
-	}
-	return h, true
-}
-
-func date(s string) string {
-	if len(s) >= 10 {
-		return s[:10]
-	}
-	return ""
-}
-
-// clock parses HH:MM[:SS][zone] into minutes after midnight (the zone part
-// is ignored: times are read in the agency's zone).
-func clock(s string) (int, bool) {
-	if len(s) < 5 || s[2] != ':' {
-		return 0, false
-	}
-	hh, err1 := strconv.Atoi(s[:2])
-	mm, err2 := strconv.Atoi(s[3:5])
-	if err1 != nil || err2 != nil || hh > 24 || mm > 59 || (hh == 24 && mm != 0) {
-		return 0, false
-	}
-	return hh*60 + mm, true
 }

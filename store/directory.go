@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/haven-dv/haven"
@@ -186,6 +188,7 @@ func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *
 		return DirectoryCounts{}, dbErr(err)
 	}
 	if counts.Changed() {
+		db.directoryChanged()
 		// The service search sees the import at once, not at its next rebuild.
 		if err := db.RefreshShelterIndex(ctx); err != nil {
 			return counts, err
@@ -423,11 +426,24 @@ func redactDirectory(doc *hsds.Document, conf map[string]string) {
 	}
 }
 
-// PublicDirectory reads every agency's directory, redacted by the
+// PublicDirectory returns every agency's directory, redacted by the
 // confidentiality rule: what the public HSDS API serves. modified holds
 // each service's last change here (service id → time), for modified_after.
 // No actor is needed and nothing is audited: it is public data.
+//
+// The result is shared between callers and must not be modified. It is
+// built from the database at most every publicDirectoryMaxAge (so another
+// process's import shows within that time) and at once after an import
+// through this DB: the API then filters a snapshot in memory instead of
+// reading and redacting the whole directory on every request.
 func (db *DB) PublicDirectory(ctx context.Context) (doc *hsds.Document, modified map[string]time.Time, err error) {
+	h := db.publicDirectoryHolder()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.doc != nil && time.Since(h.built) < publicDirectoryMaxAge && h.gen == db.directoryGen() {
+		return h.doc, h.mod, nil
+	}
+	gen := db.directoryGen()
 	err = db.inTx(ctx, false, func(t *tx) error {
 		d, mod, err := loadDirectory(ctx, t, "")
 		if err != nil {
@@ -448,8 +464,40 @@ func (db *DB) PublicDirectory(ctx context.Context) (doc *hsds.Document, modified
 	if err != nil {
 		return nil, nil, dbErr(err)
 	}
+	h.doc, h.mod, h.built, h.gen = doc, modified, time.Now(), gen
 	return doc, modified, nil
 }
+
+// publicDirectoryMaxAge bounds how stale the cached public directory may be.
+const publicDirectoryMaxAge = 5 * time.Second
+
+type publicDirectoryCache struct {
+	mu    sync.Mutex
+	doc   *hsds.Document
+	mod   map[string]time.Time
+	built time.Time // wall clock, not Config.Now
+	gen   uint64
+}
+
+var (
+	publicDirectories sync.Map // *DB → *publicDirectoryCache
+	directoryGens     sync.Map // *DB → *atomic.Uint64
+)
+
+func (db *DB) publicDirectoryHolder() *publicDirectoryCache {
+	h, _ := publicDirectories.LoadOrStore(db, &publicDirectoryCache{})
+	return h.(*publicDirectoryCache)
+}
+
+func (db *DB) directoryGenCounter() *atomic.Uint64 {
+	c, _ := directoryGens.LoadOrStore(db, new(atomic.Uint64))
+	return c.(*atomic.Uint64)
+}
+
+func (db *DB) directoryGen() uint64 { return db.directoryGenCounter().Load() }
+
+// directoryChanged makes the next PublicDirectory read the database.
+func (db *DB) directoryChanged() { db.directoryGenCounter().Add(1) }
 
 // ExportDirectory reads one agency's directory for export: redacted,
 // unless includeConfidential, which only the agency itself (its

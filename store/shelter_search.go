@@ -167,7 +167,7 @@ func searchEntries(doc *hsds.Document, locs map[string]shelterLocation, zones ma
 	}
 	hours := map[string][]shelter.Hours{}
 	for _, s := range doc.Schedules {
-		h, ok := shelter.ParseHours(s.Freq, s.ByDay, s.OpensAt, s.ClosesAt, s.ValidFrom, s.ValidTo)
+		h, ok := shelter.ParseSchedule(scheduleOf(s))
 		if !ok {
 			continue
 		}
@@ -259,4 +259,15 @@ func (db *DB) SearchServices(ctx context.Context, q shelter.Query) ([]shelter.Re
 	}
 	q.Now, q.StaleAfter = db.now(), db.staleAfter()
 	return x.Search(q), nil
+}
+
+// scheduleOf is the part of an HSDS schedule that opening hours are read from.
+func scheduleOf(s hsds.Schedule) shelter.Schedule {
+	out := shelter.Schedule{Freq: s.Freq, ByDay: s.ByDay, ByMonthDay: s.ByMonthDay, ByWeekNo: s.ByWeekNo, ByYearDay: s.ByYearDay,
+		OpensAt: s.OpensAt, ClosesAt: s.ClosesAt, ValidFrom: s.ValidFrom, ValidTo: s.ValidTo, Until: s.Until, DTStart: s.DTStart,
+		HasCount: s.Count != nil}
+	if s.Interval != nil {
+		out.Interval = int(*s.Interval)
+	}
+	return out
 }

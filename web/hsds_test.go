@@ -146,7 +146,12 @@ func TestHSDSAPIFilters(t *testing.T) {
 			{"/hsds/services?minimal=perhaps", 400, -1, `"field":"minimal"`},
 			{"/hsds/services?format=xml", 422, -1, `"field":"format"`},
 			{"/hsds/organizations/" + hsdstest.OrgID + "?full_service=maybe", 400, -1, `"field":"full_service"`},
-			{"/hsds/service_at_locations?proximity=1,2,3", 422, -1, `"field":"proximity"`},
+			{"/hsds/service_at_locations?proximity=1,2,3&postcode=WX11AA", 400, -1, `"field":"proximity"`},
+			{"/hsds/service_at_locations?proximity=1000", 422, -1, `"field":"proximity"`},
+			{"/hsds/service_at_locations?postcode=WX1+1AA&proximity=1000", 200, 1, "Town office"},
+			// The confidential shelter has neither address nor coordinates in
+			// public: its postcode has no centroid, and it is never "within".
+			{"/hsds/service_at_locations?proximity=100000&postcode=" + strings.ReplaceAll(hsdstest.ShelterPostcode, " ", "+"), 422, -1, `"field":"postcode"`},
 			{"/hsds/taxonomy_terms?top_only=2", 400, -1, `"field":"top_only"`},
 			{"/hsds/services?search=" + strings.Repeat("a", 300), 400, -1, `"field":"search"`},
 		}

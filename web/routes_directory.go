@@ -2,13 +2,16 @@ package web
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/hsds"
+	"github.com/haven-dv/haven/shelter"
 )
 
 // DirectoryService is the store's side of the public HSDS API: every
@@ -47,6 +50,7 @@ type hsdsQuery struct {
 	termID, taxonomyID string
 	orgID, parentID    string
 	postcode           string
+	proximity          float64 // metres from the postcode's centroid; 0 = not asked
 	modifiedAfter      time.Time
 	topOnly, fullSvc   bool
 }
@@ -144,8 +148,16 @@ func parseHSDSQuery(r *http.Request, allowed ...string) (hsdsQuery, error) {
 				q.modifiedAfter = t
 			}
 		case "proximity":
-			if v.Get(name) != "" {
-				err = haven.FieldErrorf(haven.EINVALID, name, "proximity is not supported by this server")
+			if p := v.Get(name); p != "" {
+				m, perr := strconv.ParseFloat(p, 64)
+				switch {
+				case perr != nil || math.IsNaN(m) || m <= 0 || m > 1_000_000:
+					err = haven.FieldErrorf(haven.EBADREQUEST, name, "proximity must be a distance in metres, more than 0 and at most 1000000")
+				case v.Get("postcode") == "":
+					err = haven.FieldErrorf(haven.EINVALID, name, "proximity is measured from a postcode's centroid: give postcode too")
+				default:
+					q.proximity = m
+				}
 			}
 		}
 		if err != nil {
@@ -155,32 +167,115 @@ func parseHSDSQuery(r *http.Request, allowed ...string) (hsdsQuery, error) {
 	return q, nil
 }
 
-// matches reports whether every search word appears in one of texts.
-func (q hsdsQuery) matches(texts ...string) bool {
-	if len(q.search) == 0 {
-		return true
-	}
-	all := strings.ToLower(strings.Join(texts, " \x00 "))
+// matches reports whether every search word appears in text (lower case,
+// from searchText).
+func (q hsdsQuery) matches(text string) bool {
 	for _, w := range q.search {
-		if !strings.Contains(all, w) {
+		if !strings.Contains(text, w) {
 			return false
 		}
 	}
 	return true
 }
 
+// searchText joins the fields a search looks in, in lower case.
+func searchText(texts ...string) string {
+	return strings.ToLower(strings.Join(texts, " \x00 "))
+}
+
+// hsdsSnap is the public directory with what the list filters need,
+// worked out once per directory version instead of on every request.
+type hsdsSnap struct {
+	doc       *hsds.Document
+	mod       map[string]time.Time
+	x         *hsds.Index
+	terms     map[string]map[string]bool // record id → its taxonomy term ids
+	taxa      map[string]map[string]bool // record id → its taxonomies' ids
+	services  map[string]*hsds.Service
+	locations map[string]*hsds.Location
+	postcodes map[string]map[string]bool // location id → normalised postcodes
+	// centroids: normalised postcode → the mean position of the located
+	// locations with that postcode. Confidential locations have neither
+	// address nor coordinates here (the store redacted them), so they never
+	// shape a centroid or match a postcode or proximity filter.
+	centroids map[string][2]float64
+	text      map[string]string // kind/id → searchText of its fields
+}
+
+func normalPostcode(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+
+func newHSDSSnap(doc *hsds.Document, mod map[string]time.Time) *hsdsSnap {
+	sn := &hsdsSnap{doc: doc, mod: mod, x: doc.Index(), services: map[string]*hsds.Service{}, locations: map[string]*hsds.Location{},
+		postcodes: map[string]map[string]bool{}, centroids: map[string][2]float64{}, text: map[string]string{}}
+	sn.terms, sn.taxa = serviceTerms(doc)
+	for i := range doc.Services {
+		sv := &doc.Services[i]
+		sn.services[sv.ID] = sv
+		sn.text["service/"+sv.ID] = searchText(sv.Name, sv.AlternateName, sv.Description)
+	}
+	for i := range doc.Locations {
+		sn.locations[doc.Locations[i].ID] = &doc.Locations[i]
+	}
+	for i := range doc.Organizations {
+		o := &doc.Organizations[i]
+		sn.text["organization/"+o.ID] = searchText(o.Name, o.AlternateName, o.Description)
+	}
+	sums := map[string][3]float64{}
+	for _, a := range doc.Addresses {
+		pc := normalPostcode(a.PostalCode)
+		if sn.postcodes[a.LocationID] == nil {
+			sn.postcodes[a.LocationID] = map[string]bool{}
+		}
+		sn.postcodes[a.LocationID][pc] = true
+		if l := sn.locations[a.LocationID]; l != nil && l.Latitude != nil && l.Longitude != nil && pc != "" {
+			v := sums[pc]
+			sums[pc] = [3]float64{v[0] + *l.Latitude, v[1] + *l.Longitude, v[2] + 1}
+		}
+	}
+	for pc, v := range sums {
+		sn.centroids[pc] = [2]float64{v[0] / v[2], v[1] / v[2]}
+	}
+	for _, sal := range doc.ServiceAtLocations {
+		sv, l := sn.services[sal.ServiceID], sn.locations[sal.LocationID]
+		var svText, lName string
+		if sv != nil {
+			svText = sn.text["service/"+sv.ID]
+		}
+		if l != nil {
+			lName = l.Name
+		}
+		sn.text["sal/"+sal.ID] = svText + " \x00 " + searchText(lName, sal.Description)
+	}
+	for _, t := range doc.Taxonomies {
+		sn.text["taxonomy/"+t.ID] = searchText(t.Name, t.Description)
+	}
+	for _, t := range doc.TaxonomyTerms {
+		sn.text["term/"+t.ID] = searchText(t.Name, t.Description, t.Code)
+	}
+	return sn
+}
+
+// hsdsSnaps keeps each server's last snapshot; the store hands back the
+// same document until the directory changes, so the pointer is the key.
+var hsdsSnaps sync.Map // *Server → *hsdsSnap
+
 // directory reads the public directory, or writes the error.
-func (s *Server) directory(w http.ResponseWriter, r *http.Request) (*hsds.Document, map[string]time.Time, bool) {
+func (s *Server) directory(w http.ResponseWriter, r *http.Request) (*hsdsSnap, bool) {
 	if s.svc.Directory == nil {
 		s.apiErr(w, r, haven.Errorf(haven.EUNAVAILABLE, "the directory is not available"))
-		return nil, nil, false
+		return nil, false
 	}
 	doc, mod, err := s.svc.Directory.PublicDirectory(r.Context())
 	if err != nil {
 		s.apiErr(w, r, err)
-		return nil, nil, false
+		return nil, false
 	}
-	return doc, mod, true
+	if v, ok := hsdsSnaps.Load(s); ok && v.(*hsdsSnap).doc == doc {
+		return v.(*hsdsSnap), true
+	}
+	sn := newHSDSSnap(doc, mod)
+	hsdsSnaps.Store(s, sn)
+	return sn, true
 }
 
 // page cuts a page from items and writes it.
@@ -222,30 +317,27 @@ func serviceTerms(doc *hsds.Document) (terms map[string]map[string]bool, taxonom
 	return terms, taxonomies
 }
 
-// serviceFilter returns whether a service passes the query's filters.
-func serviceFilter(doc *hsds.Document, mod map[string]time.Time, q hsdsQuery) func(hsds.Service) bool {
-	terms, taxonomies := serviceTerms(doc)
-	return func(sv hsds.Service) bool {
-		if q.orgID != "" && sv.OrganizationID != q.orgID {
-			return false
-		}
-		if q.termID != "" && !terms[sv.ID][q.termID] {
-			return false
-		}
-		if q.taxonomyID != "" && !taxonomies[sv.ID][q.taxonomyID] {
-			return false
-		}
-		if !q.modifiedAfter.IsZero() {
-			m := mod[sv.ID]
-			if t, err := time.Parse(time.RFC3339, sv.LastModified); err == nil {
-				m = t
-			}
-			if !m.After(q.modifiedAfter) {
-				return false
-			}
-		}
-		return true
+// passes reports whether a service passes the query's filters.
+func (sn *hsdsSnap) passes(sv *hsds.Service, q hsdsQuery) bool {
+	if q.orgID != "" && sv.OrganizationID != q.orgID {
+		return false
 	}
+	if q.termID != "" && !sn.terms[sv.ID][q.termID] {
+		return false
+	}
+	if q.taxonomyID != "" && !sn.taxa[sv.ID][q.taxonomyID] {
+		return false
+	}
+	if !q.modifiedAfter.IsZero() {
+		m := sn.mod[sv.ID]
+		if t, err := time.Parse(time.RFC3339, sv.LastModified); err == nil {
+			m = t
+		}
+		if !m.After(q.modifiedAfter) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
@@ -254,17 +346,17 @@ func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, mod, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x, pass := doc.Index(), serviceFilter(doc, mod, q)
 	var out []hsds.Service
-	for _, sv := range doc.Services {
-		if !pass(sv) || !q.matches(sv.Name, sv.AlternateName, sv.Description) {
+	for i := range sn.doc.Services {
+		sv := &sn.doc.Services[i]
+		if !sn.passes(sv, q) || !q.matches(sn.text["service/"+sv.ID]) {
 			continue
 		}
-		if v, ok := x.ServiceSummary(sv.ID); ok {
+		if v, ok := sn.x.ServiceSummary(sv.ID); ok {
 			out = append(out, *v)
 		}
 	}
@@ -275,11 +367,11 @@ func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
 // (redacted) directory, or 404 naming what was not found.
 func hsdsOne[T any](s *Server, what string, get func(x *hsds.Index, id string) (*T, bool)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		doc, _, ok := s.directory(w, r)
+		sn, ok := s.directory(w, r)
 		if !ok {
 			return
 		}
-		v, found := get(doc.Index(), r.PathValue("id"))
+		v, found := get(sn.x, r.PathValue("id"))
 		if !found {
 			s.apiErr(w, r, hsdsNotFound(what))
 			return
@@ -294,14 +386,14 @@ func (s *Server) hsdsOrganizations(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, _, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x := doc.Index()
+	x := sn.x
 	var out []hsds.Organization
-	for _, o := range doc.Organizations {
-		if !q.matches(o.Name, o.AlternateName, o.Description) {
+	for _, o := range sn.doc.Organizations {
+		if !q.matches(sn.text["organization/"+o.ID]) {
 			continue
 		}
 		if v, ok := x.OrganizationSummary(o.ID); ok {
@@ -317,11 +409,11 @@ func (s *Server) hsdsOrganization(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, _, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x := doc.Index()
+	x := sn.x
 	var v *hsds.Organization
 	var found bool
 	if q.fullSvc {
@@ -342,37 +434,40 @@ func (s *Server) hsdsServiceAtLocations(w http.ResponseWriter, r *http.Request) 
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, mod, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x, pass := doc.Index(), serviceFilter(doc, mod, q)
-	services := map[string]hsds.Service{}
-	for _, sv := range doc.Services {
-		services[sv.ID] = sv
-	}
-	locations := map[string]hsds.Location{}
-	for _, l := range doc.Locations {
-		locations[l.ID] = l
-	}
-	postcodes := map[string]map[string]bool{}
-	for _, a := range doc.Addresses {
-		if postcodes[a.LocationID] == nil {
-			postcodes[a.LocationID] = map[string]bool{}
+	pc := normalPostcode(q.postcode)
+	var centre [2]float64
+	if q.proximity > 0 {
+		c, found := sn.centroids[pc]
+		if !found {
+			s.apiErr(w, r, haven.FieldErrorf(haven.EINVALID, "postcode",
+				"no located service has that postcode, so there is no centroid to measure proximity from"))
+			return
 		}
-		postcodes[a.LocationID][strings.ToLower(strings.ReplaceAll(a.PostalCode, " ", ""))] = true
+		centre = c
 	}
-	pc := strings.ToLower(strings.ReplaceAll(q.postcode, " ", ""))
 	var out []hsds.ServiceAtLocation
-	for _, sal := range doc.ServiceAtLocations {
-		sv, l := services[sal.ServiceID], locations[sal.LocationID]
-		if !pass(sv) || !q.matches(sv.Name, sv.AlternateName, sv.Description, l.Name, sal.Description) {
+	for _, sal := range sn.doc.ServiceAtLocations {
+		sv, l := sn.services[sal.ServiceID], sn.locations[sal.LocationID]
+		if sv == nil || !sn.passes(sv, q) || !q.matches(sn.text["sal/"+sal.ID]) {
 			continue
 		}
-		if pc != "" && !postcodes[sal.LocationID][pc] {
-			continue
+		switch {
+		case q.proximity > 0:
+			// Confidential locations carry no coordinates here: never within.
+			if l == nil || l.Latitude == nil || l.Longitude == nil ||
+				shelter.Haversine(centre[0], centre[1], *l.Latitude, *l.Longitude)*1000 > q.proximity {
+				continue
+			}
+		case pc != "":
+			if !sn.postcodes[sal.LocationID][pc] {
+				continue
+			}
 		}
-		if v, ok := x.ServiceAtLocationSummary(sal.ID); ok {
+		if v, ok := sn.x.ServiceAtLocationSummary(sal.ID); ok {
 			out = append(out, *v)
 		}
 	}
@@ -385,14 +480,14 @@ func (s *Server) hsdsTaxonomies(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, _, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x := doc.Index()
+	x := sn.x
 	var out []hsds.Taxonomy
-	for _, t := range doc.Taxonomies {
-		if !q.matches(t.Name, t.Description) {
+	for _, t := range sn.doc.Taxonomies {
+		if !q.matches(sn.text["taxonomy/"+t.ID]) {
 			continue
 		}
 		if v, ok := x.Taxonomy(t.ID); ok {
@@ -408,13 +503,13 @@ func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		s.apiErr(w, r, err)
 		return
 	}
-	doc, _, ok := s.directory(w, r)
+	sn, ok := s.directory(w, r)
 	if !ok {
 		return
 	}
-	x := doc.Index()
+	x := sn.x
 	var out []hsds.TaxonomyTerm
-	for _, t := range doc.TaxonomyTerms {
+	for _, t := range sn.doc.TaxonomyTerms {
 		if q.taxonomyID != "" && t.TaxonomyID != q.taxonomyID {
 			continue
 		}
@@ -424,7 +519,7 @@ func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		if q.parentID != "" && t.ParentID != q.parentID {
 			continue
 		}
-		if !q.matches(t.Name, t.Description, t.Code) {
+		if !q.matches(sn.text["term/"+t.ID]) {
 			continue
 		}
 		if v, ok := x.TaxonomyTerm(t.ID); ok {
