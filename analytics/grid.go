@@ -52,10 +52,20 @@ func boundsOf(points []Point) bounds {
 			continue
 		}
 		b.n++
-		b.minLat = min(b.minLat, p.Lat)
-		b.maxLat = max(b.maxLat, p.Lat)
-		b.minLon = min(b.minLon, p.Lon)
-		b.maxLon = max(b.maxLon, p.Lon)
+		// Plain comparisons: p is not NaN here, and the builtin min/max
+		// pay for NaN handling.
+		if p.Lat < b.minLat {
+			b.minLat = p.Lat
+		}
+		if p.Lat > b.maxLat {
+			b.maxLat = p.Lat
+		}
+		if p.Lon < b.minLon {
+			b.minLon = p.Lon
+		}
+		if p.Lon > b.maxLon {
+			b.maxLon = p.Lon
+		}
 	}
 	return b
 }

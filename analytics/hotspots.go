@@ -257,7 +257,7 @@ func BenjaminiHochberg(p []float64) []float64 {
 	q := make([]float64, m)
 	prev := 1.0
 	for k := m - 1; k >= 0; k-- {
-		v := s[k].p * float64(m) / float64(k+1)
+		v := s[k].p * (float64(m) / float64(k+1)) // ratio ≥ 1, so v ≥ p exactly
 		if v < prev {
 			prev = v
 		}
