@@ -146,7 +146,7 @@ func Decide(a haven.Actor, action Action, t Target) Decision {
 	self := t.UserID != "" && t.UserID == a.UserID
 	agencyAdmin := a.Role == haven.RoleAgencyAdmin && own
 
-	for _, decide := range []func(haven.Actor, Action, Target) (Decision, bool){decideConsent, decideCase, decidePlan, decideReferral, decideDirectory, decideShelter} {
+	for _, decide := range []func(haven.Actor, Action, Target) (Decision, bool){decideConsent, decideCase, decidePlan, decideReferral, decideDirectory, decideShelter, decideAnalytics, decideBoundary} {
 		if d, ok := decide(a, action, t); ok {
 			return d
 		}
