@@ -8,8 +8,10 @@
 // # Projection and grid
 //
 // Locations are WGS84 latitude/longitude. A grid is laid on a local
-// equirectangular projection centred on the bounding box of the valid
-// points, (φ0, λ0) = the mid-latitude and mid-longitude of the box:
+// equirectangular projection centred near the bounding box of the valid
+// points, (φ0, λ0) = the box's mid-latitude and mid-longitude rounded to
+// 0.1° — rounded because the centre is published with the grid, and the
+// exact middle of a single incident's box is where it happened:
 //
 //	x = R·rad(λ − λ0)·cos φ0,  y = R·rad(φ − φ0),  R = 6 371 008.8 m
 //

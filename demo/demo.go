@@ -125,6 +125,7 @@ var Steps = []Step{
 	{"assessments", seedAssessments},
 	{"consent and referral", seedConsentReferral},
 	{"directory", seedDirectory},
+	{"district boundaries", seedBoundaries},
 }
 
 // Ensure loads the demo data into db unless it is already there, and returns

@@ -15,6 +15,7 @@ import (
 // opening any of them. They go through the store's import path, which is
 // idempotent on (source, source id); the step is skipped once the demo
 // loader's import is in the audit log, so later starts write nothing.
+// (The real Chicago incidents are a later step: seedChicago.)
 func seedIncidents(ctx context.Context, s *Seed) error {
 	ag, ok := s.Agencies["metro-pd"]
 	if !ok {
@@ -25,7 +26,7 @@ func seedIncidents(ctx context.Context, s *Seed) error {
 		return err
 	}
 	for _, e := range done {
-		if e.ActorName == "demo" && e.RecordAgencyID == ag.ID && e.Details["imported"] != "0" {
+		if e.ActorName == "demo" && e.RecordAgencyID == ag.ID && e.Details["sources"] == "demo" && e.Details["imported"] != "0" {
 			return nil
 		}
 	}

@@ -18,11 +18,11 @@ import (
 
 // DefaultBatchSize is how many incidents go to the sink at once unless
 // Options.BatchSize says otherwise. Measured on the 100k Chicago file into
-// SQLite (docs/BENCHMARKS.md): 500 took 15.8 s, 2,000 took 10.7 s, 5,000
-// took 9.0 s, because each commit rewrites the index pages a batch touched.
-// 2,000 keeps most of the gain while holding SQLite's write lock for about
-// a fifth of a second per batch, short enough for a server running beside it.
-const DefaultBatchSize = 2000
+// SQLite (docs/BENCHMARKS.md): each commit rewrites the index pages its
+// batch touched, so fewer, larger batches write much less; 5,000 holds
+// SQLite's write lock for about half a second per batch, still short for
+// a server running beside the import, and about 60 MB of memory.
+const DefaultBatchSize = 5000
 
 // MaxRecordBytes is the longest record Run reads. A longer one is almost
 // always a quote that is never closed, which would make the rest of the

@@ -975,15 +975,42 @@ type incidentInsert struct {
 // parameters, below both SQLite's (32,766) and PostgreSQL's (65,535) limits.
 const incidentInsertChunk = 500
 
-// insertIncidents writes incident rows with multi-row INSERTs.
+// insertIncidents writes incident rows.
+//
+// On SQLite a batch of several rows runs one prepared single-row INSERT
+// per row. A multi-row INSERT into a table with unique indexes makes SQLite
+// keep a statement journal (so that a failing row undoes its whole
+// statement), copying every page the statement touches: a quarter of the
+// CPU of a 100k-row import (docs/BENCHMARKS.md). A single-row INSERT checks
+// its constraints before it writes, needs no statement journal, and the
+// statement is compiled once; the transaction still makes the batch all or
+// nothing. On PostgreSQL, where each statement is a round trip, rows go in
+// multi-row INSERTs of incidentInsertChunk, the full-size one prepared once.
 func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
 	const cols = `id, agency_id, number, status, reported_at, occurred_at, event_at, latitude, longitude, beat, district,
 		location_type, domestic, source, source_id, source_key, facts, sealed, key_id, version, created_by, created_at, updated_at, submitted_at,
 		offense, arrested, event_day, event_hour, event_dow`
 	const one = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	for start := 0; start < len(rows); start += incidentInsertChunk {
-		chunk := rows[start:min(start+incidentInsertChunk, len(rows))]
-		args := make([]any, 0, len(chunk)*29)
+	query := func(n int) string {
+		return `INSERT INTO incidents (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+	}
+	chunkSize := incidentInsertChunk
+	if t.d.name == "sqlite" {
+		chunkSize = 1
+	}
+	var full *sql.Stmt
+	if len(rows) >= 2*chunkSize {
+		st, err := t.PrepareContext(ctx, t.d.rebind(query(chunkSize)))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		full = st
+	}
+	args := make([]any, 0, min(len(rows), chunkSize)*29)
+	for start := 0; start < len(rows); start += chunkSize {
+		chunk := rows[start:min(start+chunkSize, len(rows))]
+		args = args[:0]
 		for _, r := range chunk {
 			in := r.in
 			event := in.ReportedAt
@@ -1001,8 +1028,13 @@ func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
 			a := analyticsOf(in, r.loc)
 			args = append(args, a.offense, a.arrested, a.day, a.hour, a.dow)
 		}
-		q := `INSERT INTO incidents (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
-		if _, err := t.exec(ctx, q, args...); err != nil {
+		var err error
+		if full != nil && len(chunk) == chunkSize {
+			_, err = full.ExecContext(ctx, t.d.args(args)...)
+		} else {
+			_, err = t.exec(ctx, query(len(chunk)), args...)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -11,12 +11,19 @@ import (
 )
 
 // BenchmarkImportIncidents imports 10,000 Chicago-style records per
-// iteration in batches of 500, as `haven import incidents` sends them:
-// validation, sealing, numbering, multi-row inserts and one audit entry
+// iteration in batches of 500 and of 5,000 (`haven import incidents`'
+// default): validation, sealing, numbering, inserts and one audit entry
 // per batch. "reimport" sends the same records again: every one is a
-// duplicate, which is what a second run over a file costs.
+// duplicate, which is what a second run over a file costs. Each batch
+// size gets a database of its own.
 func BenchmarkImportIncidents(b *testing.B) {
-	const total, size = 10_000, 500
+	for _, size := range []int{500, 5000} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) { benchImport(b, size) })
+	}
+}
+
+func benchImport(b *testing.B, size int) {
+	const total = 10_000
 	benchEach(b, storetest.Config(), func(b *testing.B, db *store.DB) {
 		pd := storetest.MustAgency(b, db, "metro-pd", haven.KindPolice)
 		ctx := haven.NewContextWithActor(context.Background(), haven.SystemActor("import"))

@@ -100,6 +100,9 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 	}
 	var imported []done
 	sources := map[string]bool{}
+	if err := db.bulkPragmas(ctx); err != nil {
+		return res, err
+	}
 	err := db.inTx(ctx, true, func(t *tx) error {
 		imported = imported[:0]
 		ag, err := loadNumberAgency(ctx, t, agencyID)
@@ -206,6 +209,37 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 	res.Duplicates = len(recs) - len(imported)
 	return res, nil
 }
+
+// bulkPragmas readies SQLite's write connection for bulk writes, with
+// settings that cost no safety (synchronous and journal_mode stay):
+//
+//   - temp_store=MEMORY: a multi-row INSERT into a table with unique
+//     indexes (the history and party rows) keeps a statement journal, so
+//     that a failing row undoes only its statement; kept in a temporary
+//     file, it cost 1.6 of 11.8 CPU-seconds of the 100k Chicago import.
+//   - cache_size: SQLite's default 2 MiB holds a small part of the indexes
+//     a batch updates at random places (source_key, event_at, …), so pages
+//     were read back and spilled to the WAL before the commit; bulkCacheKiB
+//     holds what a batch of a few thousand rows dirties.
+//
+// It runs before every batch (two statements, microseconds). The write pool
+// has one connection, so the settings then stay for the server's own writes,
+// which lose nothing by them; the cache is allocated only as pages are used.
+func (db *DB) bulkPragmas(ctx context.Context) error {
+	if db.dialect.name != "sqlite" {
+		return nil
+	}
+	for _, q := range []string{"PRAGMA temp_store = MEMORY", fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKiB)} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			return dbErr(err)
+		}
+	}
+	return nil
+}
+
+// bulkCacheKiB is SQLite's page cache on the write connection once an
+// import ran: 32 MiB.
+const bulkCacheKiB = 32 << 10
 
 // analyzeNewIncidents gives PostgreSQL statistics for the incidents table
 // the first time it holds rows. Without any, the planner guesses that a

@@ -22,17 +22,19 @@ var staticFS embed.FS
 
 // page is what every template receives.
 type page struct {
-	Title   string
-	Actor   haven.Actor
-	Me      *haven.User
-	CSRF    string
-	Demo    bool
-	Notice  string // a success message
-	Error   string // a failure message, with Field naming the input at fault
-	Field   string
-	Nav     []navItem
-	Current string
-	Data    any
+	Title string
+	Actor haven.Actor
+	Me    *haven.User
+	CSRF  string
+	Demo  bool
+	// DemoNote is the demo's progress line (the Chicago sample loading).
+	DemoNote string
+	Notice   string // a success message
+	Error    string // a failure message, with Field naming the input at fault
+	Field    string
+	Nav      []navItem
+	Current  string
+	Data     any
 }
 
 type navItem struct{ Href, Label string }
@@ -125,6 +127,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) fillPage(r *http.Request, p *page) {
 	p.Actor = haven.ActorFromContext(r.Context())
 	p.Demo = s.cfg.Demo
+	if s.cfg.Demo && s.cfg.DemoStatus != nil {
+		p.DemoNote = s.cfg.DemoStatus()
+	}
 	p.Current = r.URL.Path
 	if sess := sessionFrom(r.Context()); sess != nil {
 		p.CSRF = sess.CSRFToken
@@ -147,6 +152,9 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 		switch p.Actor.Role {
 		case haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleShelterStaff:
 			p.Nav = append(p.Nav, navItem{"/cases", "Cases"})
+		}
+		if p.Actor.Role == haven.RoleAnalyst || p.Actor.Role == haven.RoleSupervisor || p.Actor.Role == haven.RoleAgencyAdmin {
+			p.Nav = append(p.Nav, navItem{"/analytics", "Dashboard"}, navItem{"/analytics/map", "Map"})
 		}
 		if p.Actor.Role == haven.RoleOfficer {
 			p.Nav = append(p.Nav, navItem{"/quick", "Quick list"})

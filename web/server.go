@@ -27,9 +27,21 @@ type Config struct {
 	SecureCookies bool // mark cookies Secure: set when serving TLS or behind a TLS proxy
 	TrustProxy    bool // take the client address from X-Forwarded-For (only behind a proxy you run)
 	Demo          bool // show the demo banner on every page
+	// DemoStatus, when set, gives a line for the demo banner: what the
+	// demo is still loading (the Chicago sample imports in the background).
+	DemoStatus func() string
 	// FinderExitURL is where the public finder's quick exit goes
 	// (docs/FINDER.md); empty means DefaultFinderExitURL.
 	FinderExitURL string
+	// The analytics map (web/analytics_map.go): MapTiles is a tile URL
+	// template ("https://tile.example/{z}/{x}/{y}.png"), empty for none;
+	// MapMaxZoom the closest zoom (0: DefaultMapMaxZoom); MinCellM the
+	// smallest hotspot cell in metres (0: DefaultMinCellM); SuppressThreshold
+	// the small-count threshold of exported counts (0: analytics default 5).
+	MapTiles          string
+	MapMaxZoom        int
+	MinCellM          float64
+	SuppressThreshold int
 }
 
 // Services are what the handlers call.
@@ -50,6 +62,8 @@ type Services struct {
 	Directory  DirectoryService // the HSDS API's public directory
 	Shelters   ShelterService   // shelter availability and the service search
 	Audit      AuditService
+	Analytics  haven.AnalyticsService // hotspots, density, dashboards
+	Boundaries BoundaryService        // district boundaries for the map
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }
@@ -228,7 +242,7 @@ func (s *Server) routeTable() []route {
 	}
 	// Each feature keeps its routes in its own file.
 	for _, more := range [][]route{s.personRoutes(), s.safetyRoutes(), s.incidentRoutes(), s.evidenceRoutes(), s.riskRoutes(),
-		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes(), s.findRoutes(), s.shelterRoutes(), s.quickRoutes()} {
+		s.consentRoutes(), s.caseRoutes(), s.planRoutes(), s.referralRoutes(), s.directoryRoutes(), s.findRoutes(), s.shelterRoutes(), s.quickRoutes(), s.analyticsMapRoutes(), s.analyticsDashboardRoutes()} {
 		rs = append(rs, more...)
 	}
 	return rs

@@ -372,3 +372,36 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		t.Errorf("request lines missing: %s", logs)
 	}
 }
+
+// TestDemoBanner: a demo server says on every page that it is one, what is
+// real (the Chicago sample) and how far its background import got.
+func TestDemoBanner(t *testing.T) {
+	for _, c := range []struct {
+		cfg  web.Config
+		want []string
+		not  []string
+	}{
+		{web.Config{}, nil, []string{"demo-banner"}},
+		{web.Config{Demo: true}, []string{"demo-banner", "Chicago"}, []string{"Loading"}},
+		{web.Config{Demo: true, DemoStatus: func() string { return "Loading the Chicago sample: 40%" }},
+			[]string{"demo-banner", "Loading the Chicago sample: 40%"}, nil},
+	} {
+		s, err := web.New(c.cfg, web.ServicesFor(storetest.Open(t, "sqlite", storetest.Config())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+		body := rec.Body.String()
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("demo %v: /login lacks %q", c.cfg.Demo, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(body, w) {
+				t.Errorf("demo %v: /login shows %q", c.cfg.Demo, w)
+			}
+		}
+	}
+}

@@ -62,19 +62,29 @@ type serveFlags struct {
 	loginIPLimit     perMinute
 	shutdownTimeout  time.Duration
 	finderExitURL    string
+	mapTiles         string
+	mapMaxZoom       int
+	mapMinCell       int
+	suppressBelow    int
 }
 
 func (s *serveFlags) register(f *flagSet) {
 	f.String(&s.addr, "addr", "127.0.0.1:8080", "HOST:PORT",
 		"Address to listen on. The default accepts connections from this machine only; use :8080 or 0.0.0.0:8080 for every interface. Port 0 picks a free port.")
 	f.Bool(&s.demo, "demo", false,
-		"Load fictional demo agencies and accounts into an empty database, print the accounts' passwords and show a demo banner. The data directory defaults to ./haven-demo.")
+		"Load fictional demo agencies and accounts into an empty database, print the accounts' passwords and show a demo banner; then import the City of Chicago's 100,000-row sample (../shared/data/chicago, or HAVEN_DEMO_INCIDENTS) into metro-pd in the background, for the dashboards and the map. The data directory defaults to ./haven-demo.")
 	f.String(&s.tlsCert, "tls-cert", "", "FILE", "TLS certificate chain (PEM). Give --tls-key too to serve HTTPS.")
 	f.String(&s.tlsKey, "tls-key", "", "FILE", "TLS private key (PEM) for --tls-cert.")
 	f.Bool(&s.trustProxy, "trust-proxy", false,
 		"Take the client's address from X-Forwarded-For, for rate limits and logs. Only behind a reverse proxy you run, which must set that header; otherwise clients could choose their address.")
 	f.String(&s.finderExitURL, "finder-exit-url", web.DefaultFinderExitURL, "URL",
 		"Where the public finder's quick exit takes a visitor: an everyday site that gives nothing away. An absolute http(s) URL.")
+	f.String(&s.mapTiles, "map-tiles", "", "URL",
+		"Tile URL template for the analytics map's background, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty (the default): no tiles, the map draws districts and cells on a plain background.")
+	f.Int(&s.mapMaxZoom, "map-max-zoom", web.DefaultMapMaxZoom, "N", "The analytics map's closest zoom level (1 to 19): cells, never addresses.")
+	f.Int(&s.mapMinCell, "map-min-cell", int(web.DefaultMinCellM), "METRES", "The smallest hotspot or density cell the API computes, in metres (at least 50).")
+	f.Int(&s.suppressBelow, "suppress-threshold", 5, "N",
+		"Counts from 1 to N-1 are shown as \"<N\" in analytics exported outside the agency; 1 turns suppression off.")
 	s.secureCookies = autoBool{}
 	f.Var(&s.secureCookies, "secure-cookies", "true|false|auto",
 		"Mark cookies Secure, so browsers send them over HTTPS only. auto: on when serving TLS. Set it to true behind a proxy that terminates TLS.")
@@ -118,6 +128,20 @@ func (s *serveFlags) validate(f *flagSet) error {
 		return usageErrorf("invalid value %q for --finder-exit-url (%s): want an absolute http(s) URL such as %s",
 			s.finderExitURL, f.describe("finder-exit-url"), web.DefaultFinderExitURL)
 	}
+	if s.mapTiles != "" {
+		if u, err := url.Parse(s.mapTiles); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usageErrorf("invalid value %q for --map-tiles (%s): want an absolute http(s) URL template such as https://tile.example.org/{z}/{x}/{y}.png",
+				s.mapTiles, f.describe("map-tiles"))
+		}
+	}
+	switch {
+	case s.mapMaxZoom < 1 || s.mapMaxZoom > 19:
+		return usageErrorf("--map-max-zoom must be from 1 to 19 (%s gave %d)", f.describe("map-max-zoom"), s.mapMaxZoom)
+	case s.mapMinCell < 50 || s.mapMinCell > 10000:
+		return usageErrorf("--map-min-cell must be from 50 to 10000 metres (%s gave %d)", f.describe("map-min-cell"), s.mapMinCell)
+	case s.suppressBelow < 1:
+		return usageErrorf("--suppress-threshold must be at least 1 (%s gave %d)", f.describe("suppress-threshold"), s.suppressBelow)
+	}
 	return nil
 }
 
@@ -158,6 +182,9 @@ func (s *serveFlags) run(ctx context.Context, e *env) error {
 
 	var creds []demo.Credential
 	if s.demo {
+		// The demo's background import logs through slog's default logger:
+		// make that the server's, so its lines come out in the same format.
+		slog.SetDefault(e.log)
 		var created bool
 		if creds, created, err = demo.Ensure(ctx, db, dataDir); err != nil {
 			return err
@@ -168,9 +195,16 @@ func (s *serveFlags) run(ctx context.Context, e *env) error {
 	}
 
 	secure := s.secureCookies.resolve(s.tls())
-	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo, FinderExitURL: s.finderExitURL},
+	var demoStatus func() string
+	if s.demo {
+		demoStatus = demoStatusLine
+	}
+	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo, DemoStatus: demoStatus,
+		FinderExitURL: s.finderExitURL,
+		MapTiles:      s.mapTiles, MapMaxZoom: s.mapMaxZoom, MinCellM: float64(s.mapMinCell), SuppressThreshold: s.suppressBelow},
 		web.Services{Agencies: db, Users: db, Auth: db, Persons: db, BreakGlass: db, MFA: db, Incidents: db, Evidence: db, Risk: db,
-			Consents: db, Cases: db, Plans: db, Referrals: db, Directory: db, Shelters: db, Audit: db, Ready: db.Ping})
+			Consents: db, Cases: db, Plans: db, Referrals: db, Directory: db, Shelters: db, Audit: db, Ready: db.Ping,
+			Analytics: db, Boundaries: db})
 	if err != nil {
 		return &haven.Error{Code: haven.EINTERNAL, Message: "cannot set up the web server", Err: err}
 	}
@@ -291,4 +325,21 @@ func writeDemoBanner(w io.Writer, url, dataDir string, creds []demo.Credential) 
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nOpen %s in a browser. Press Ctrl-C to stop.\n", url)
+}
+
+// demoStatusLine is the demo banner's progress line while the Chicago
+// sample loads in the background, "" once it is done.
+func demoStatusLine() string {
+	st := demo.ChicagoStatus()
+	switch st.State {
+	case "importing":
+		pct := 0
+		if st.Size > 0 {
+			pct = int(st.Read * 100 / st.Size)
+		}
+		return fmt.Sprintf("Loading the Chicago sample: %d%% (%d incidents so far); counts and maps grow until it is done.", pct, st.Imported+st.Already)
+	case "failed":
+		return "The Chicago sample could not be loaded; see the server log."
+	}
+	return ""
 }
