@@ -26,7 +26,9 @@ import (
 //   - Status defaults to closed (historical records from another system are
 //     not review work); a valid status given by the caller is kept. Imported
 //     reports get numbers like any other, in the series of the year they were
-//     reported, a "imported" history entry, and no protocol steps.
+//     reported, and no protocol steps. No history row is stored per record
+//     (the batch's audit entry records the import); IncidentHistory shows
+//     the record's creation as its "imported" entry.
 //   - The batch is audited as one summary entry (incident.import, with the
 //     counts), not one entry per record.
 //
@@ -149,7 +151,6 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 			}
 		}
 		rows := make([]incidentInsert, 0, len(todo))
-		changes := make([]changeInsert, 0, len(todo))
 		ins := make([]*haven.Incident, 0, len(todo))
 		for _, i := range todo {
 			rec := &recs[i]
@@ -163,7 +164,6 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 				return err
 			}
 			rows = append(rows, incidentInsert{in: rec, facts: string(facts), sealed: sealed, keyID: keyID, loc: ag.loc})
-			changes = append(changes, changeInsert{incidentID: rec.ID, at: now, by: by, action: "imported"})
 			ins = append(ins, rec)
 			imported = append(imported, done{i, rec.ID, rec.Number})
 			sources[rec.Source] = true
@@ -172,9 +172,6 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 			return err
 		}
 		if err := insertParties(ctx, t, ins); err != nil {
-			return err
-		}
-		if err := insertChanges(ctx, t, changes); err != nil {
 			return err
 		}
 		srcs := make([]string, 0, len(sources))

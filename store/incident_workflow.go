@@ -237,6 +237,12 @@ func (db *DB) IncidentHistory(ctx context.Context, id string) ([]haven.IncidentC
 		if err != nil {
 			return err
 		}
+		// An import stores no history row per record (one audit entry per
+		// batch records it); its "imported" entry is the record's own
+		// creation. Records imported before that change have a stored one.
+		if r.in.Source != "" && (len(rows) == 0 || rows[0].c.Action != "imported") {
+			out = append(out, haven.IncidentChange{At: r.in.CreatedAt, By: r.in.CreatedBy, Action: "imported"})
+		}
 		for _, r := range rows {
 			if err := json.Unmarshal([]byte(r.fields), &r.c.Fields); err != nil {
 				return haven.Internal(fmt.Errorf("incident change %s: %w", r.id, err))
