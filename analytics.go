@@ -51,6 +51,9 @@ type AnalyticsService interface {
 type Dashboard struct {
 	Filter      AnalyticsFilter `json:"-"`
 	GeneratedAt time.Time       `json:"generated_at"`
+	// LatestEvent is the event time of the agency's latest incident, matching
+	// the filter or not (nil when it has none): where data ends.
+	LatestEvent *time.Time `json:"latest_event,omitempty"`
 	// TimeZone is the agency's zone: days, weeks, months, hours and
 	// weekdays are local to it.
 	TimeZone string          `json:"time_zone"`

@@ -213,6 +213,13 @@ func (db *DB) Dashboard(ctx context.Context, f haven.AnalyticsFilter) (*haven.Da
 		screenedIn = lap.Scoring.ScreenedIn
 	}
 	err = db.inTx(ctx, false, func(t *tx) error {
+		// The agency's latest incident, whatever the filter: one seek on
+		// (agency_id, event_at). The page uses it to offer a range with data.
+		var latest nullTime
+		if err := t.queryRow(ctx, `SELECT MAX(event_at) FROM incidents WHERE agency_id = ?`, q.agencyID).Scan(&latest); err != nil {
+			return err
+		}
+		out.LatestEvent = latest.ptr()
 		days, err := dashboardScan(ctx, t, q, out)
 		if err != nil {
 			return err

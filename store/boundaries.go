@@ -176,10 +176,6 @@ func ParseBoundaries(data []byte, kind, nameProperty string) ([]Boundary, error)
 		if err != nil {
 			return nil, haven.FieldErrorf(haven.EINVALID, nameProperty, "feature %d: property %q %v", i, nameProperty, err)
 		}
-		if j, dup := seen[name]; dup {
-			return nil, haven.FieldErrorf(haven.EINVALID, nameProperty, "feature %d: property %q is %q, as for feature %d", i, nameProperty, name, j)
-		}
-		seen[name] = i
 		if len(f.Geometry) == 0 || string(f.Geometry) == "null" {
 			return nil, haven.FieldErrorf(haven.EINVALID, "geometry", "feature %d (%s): no geometry", i, name)
 		}
@@ -187,9 +183,48 @@ func ParseBoundaries(data []byte, kind, nameProperty string) ([]Boundary, error)
 		if err != nil {
 			return nil, haven.FieldErrorf(haven.EINVALID, "geometry", "feature %d (%s): %v", i, name, err)
 		}
+		if j, dup := seen[name]; dup {
+			// Real files split one area into several features (Chicago's
+			// district 31 is three): they become one MultiPolygon.
+			merged, err := mergeGeometries(out[j].Geometry, g)
+			if err != nil {
+				return nil, haven.FieldErrorf(haven.EINVALID, "geometry", "feature %d (%s): %v", i, name, err)
+			}
+			out[j].Geometry = merged
+			continue
+		}
+		seen[name] = len(out)
 		out = append(out, Boundary{Kind: kind, Name: name, Geometry: g})
 	}
 	return out, nil
+}
+
+// mergeGeometries joins two valid Polygon or MultiPolygon geometries into
+// one MultiPolygon.
+func mergeGeometries(a, b json.RawMessage) (json.RawMessage, error) {
+	var polys []json.RawMessage
+	for _, g := range []json.RawMessage{a, b} {
+		var v struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		}
+		if err := json.Unmarshal(g, &v); err != nil {
+			return nil, err
+		}
+		switch v.Type {
+		case "Polygon":
+			polys = append(polys, v.Coordinates)
+		case "MultiPolygon":
+			var ps []json.RawMessage
+			if err := json.Unmarshal(v.Coordinates, &ps); err != nil {
+				return nil, err
+			}
+			polys = append(polys, ps...)
+		default:
+			return nil, fmt.Errorf("cannot merge a %s", v.Type)
+		}
+	}
+	return json.Marshal(map[string]any{"type": "MultiPolygon", "coordinates": polys})
 }
 
 // propertyText reads a property's value as a name: a string, or a number

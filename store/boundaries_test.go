@@ -26,6 +26,27 @@ func TestParseBoundaries(t *testing.T) {
 	if len(bs) != 2 || bs[0].Name != "1" || bs[1].Name != "2" || bs[0].Kind != "district" {
 		t.Fatalf("parsed %+v", bs)
 	}
+	// Features sharing a name (Chicago's district 31 is three) become one
+	// MultiPolygon holding all their polygons.
+	split := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"dist_num":"31"},"geometry":` + squareA + `},
+		{"type":"Feature","properties":{"dist_num":"2"},"geometry":` + squareA + `},
+		{"type":"Feature","properties":{"dist_num":31},"geometry":` + squareB + `}]}`
+	bs, err = store.ParseBoundaries([]byte(split), "district", "dist_num")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var merged struct {
+		Type        string          `json:"type"`
+		Coordinates [][][][]float64 `json:"coordinates"`
+	}
+	if len(bs) != 2 || bs[0].Name != "31" || json.Unmarshal(bs[0].Geometry, &merged) != nil ||
+		merged.Type != "MultiPolygon" || len(merged.Coordinates) != 2 || merged.Coordinates[1][0][1][0] != -87.5 {
+		t.Fatalf("merged %d boundaries: %s", len(bs), bs[0].Geometry)
+	}
+	if _, err := store.ValidateBoundaryGeometry(bs[0].Geometry); err != nil {
+		t.Fatalf("merged geometry invalid: %v", err)
+	}
 	feature := func(props, geom string) string {
 		return `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"dist_num":"1"},"geometry":` + squareA + `},
 			{"type":"Feature","properties":` + props + `,"geometry":` + geom + `}]}`
@@ -38,7 +59,6 @@ func TestParseBoundaries(t *testing.T) {
 		{"missing property", feature(`{"x":"2"}`, squareB), "district", `feature 1: no property "dist_num"`},
 		{"empty property", feature(`{"dist_num":" "}`, squareB), "district", `feature 1: property "dist_num" is empty`},
 		{"object property", feature(`{"dist_num":{}}`, squareB), "district", `feature 1: property "dist_num" must be a string or a number`},
-		{"duplicate", feature(`{"dist_num":"1"}`, squareB), "district", `as for feature 0`},
 		{"point", feature(`{"dist_num":"2"}`, `{"type":"Point","coordinates":[-87.6,41.8]}`), "district", `feature 1 (2): geometry type "Point" is not allowed`},
 		{"no geometry", feature(`{"dist_num":"2"}`, `null`), "district", `feature 1 (2): no geometry`},
 		{"lat range", feature(`{"dist_num":"2"}`, `{"type":"Polygon","coordinates":[[[-87.7,91],[-87.6,41.8],[-87.6,41.9],[-87.7,91]]]}`), "district", "out of range"},

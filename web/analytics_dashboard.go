@@ -393,8 +393,14 @@ func dashboardOffenses() []codeOption {
 // defaultDashboard computes the page's dashboard when no dates are given:
 // the twelve months up to today in the agency's zone or, when those hold
 // no incident (a demo over an old sample), the twelve calendar months up
-// to the latest incident's — found from one open-range query's months.
+// to the latest incident's (the store reports when that was).
 func (s *Server) defaultDashboard(ctx context.Context, dq *dashQuery) (*haven.Dashboard, string, error) {
+	if s.cfg.Demo {
+		// The demo's real data (the Chicago sample) is years old and its
+		// fictional reports are recent: all time shows both.
+		d, err := s.dashboard(ctx, dq.Filter)
+		return d, "all time (a demo: the Chicago sample covers earlier years)", err
+	}
 	loc := s.agencyLocation(ctx)
 	now := time.Now().In(loc)
 	to := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
@@ -403,16 +409,11 @@ func (s *Server) defaultDashboard(ctx context.Context, dq *dashQuery) (*haven.Da
 	if err != nil || d.Totals.Incidents > 0 {
 		return d, "the last 12 months", err
 	}
-	open := dq.Filter
-	open.From, open.To = time.Time{}, time.Time{}
-	all, err := s.dashboard(ctx, open)
-	if err != nil || all.Totals.Incidents == 0 || len(all.Months) == 0 {
-		return d, "the last 12 months", err
-	}
-	last, err := time.ParseInLocation(time.DateOnly, all.Months[len(all.Months)-1].Start, loc)
-	if err != nil {
+	if d.LatestEvent == nil {
 		return d, "the last 12 months", nil
 	}
+	l := d.LatestEvent.In(loc)
+	last := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
 	dq.Filter.To = last.AddDate(0, 1, 0)
 	dq.Filter.From = dq.Filter.To.AddDate(-1, 0, 0)
 	d, err = s.dashboard(ctx, dq.Filter)
@@ -461,7 +462,7 @@ func (s *Server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 		rangeText = "from " + dq.From
 	case dq.To != "":
 		rangeText = "up to " + dq.To
-	default:
+	case rangeText == "":
 		rangeText = "all time"
 	}
 	all := dq.values()
