@@ -615,12 +615,8 @@ func dashboardRepeat(ctx context.Context, t *tx, q *analyticsQuery, out *haven.D
 
 // dashboardLethality counts the Lethality Screens of the DV incidents that
 // match the filter and were made in Haven (imported records were never
-// screened here), with Screening's definitions (store/risk_screening.go):
-// offered = a screen recorded or the protocol step done; answered = the
-// deciding screen (latest not superseded) has an answer; screened in = its
-// band is the instrument's screened-in band or a high band; connected = a
-// screen of the incident has a hotline call in which the victim spoke
-// with the hotline. Unlike Screening, which is per officer over the
+// screened here), with Screening's definitions (markScreens in
+// store/risk_screening.go). Unlike Screening, which is per officer over the
 // reported time, this follows the dashboard's filter (event time, area,
 // offence).
 func dashboardLethality(ctx context.Context, t *tx, q *analyticsQuery, screenedIn string, out *haven.Dashboard) error {
@@ -630,8 +626,7 @@ func dashboardLethality(ctx context.Context, t *tx, q *analyticsQuery, screenedI
 	cond, args := q.where("", q.f.From, q.f.To)
 	inPeriod := `SELECT id FROM incidents WHERE ` + cond + ` AND domestic = ? AND source = ''`
 	period := append(args, true)
-	type state struct{ offered, answered, screened, connected bool }
-	incidents := map[string]*state{}
+	incidents := map[string]*screenState{}
 	ids, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (string, error) {
 		var id string
 		return id, s.Scan(&id)
@@ -643,60 +638,10 @@ func dashboardLethality(ctx context.Context, t *tx, q *analyticsQuery, screenedI
 		return nil
 	}
 	for _, id := range ids {
-		incidents[id] = &state{}
+		incidents[id] = &screenState{}
 	}
-	type screen struct {
-		id, incidentID, band, hotline string
-		high, superseded              bool
-		answered                      int
-		assessed, created             nullTime
-	}
-	screens, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (*screen, error) {
-		var sc screen
-		var superseded int
-		err := s.Scan(&sc.id, &sc.incidentID, &sc.band, &sc.high, &sc.answered, &sc.assessed, &sc.created, &sc.hotline, &superseded)
-		sc.superseded = superseded > 0
-		return &sc, err
-	}, `SELECT a.id, a.incident_id, a.band, a.high, a.answered, a.assessed_at, a.created_at, COALESCE(h.outcome, ''),
-		(SELECT COUNT(*) FROM risk_assessments s WHERE s.supersedes = a.id)
-		FROM risk_assessments a LEFT JOIN risk_hotline h ON h.assessment_id = a.id
-		WHERE a.agency_id = ? AND a.instrument = ? AND a.incident_id IN (`+inPeriod+`)`,
-		append([]any{q.agencyID, riskInstrumentL}, period...)...)
-	if err != nil {
+	if err := markScreens(ctx, t, q.agencyID, inPeriod, period, screenedIn, incidents); err != nil {
 		return err
-	}
-	deciding := map[string]*screen{}
-	for _, sc := range screens {
-		in := incidents[sc.incidentID]
-		if in == nil {
-			continue
-		}
-		in.offered = true
-		in.connected = in.connected || sc.hotline == haven.HotlineSpoke
-		if sc.superseded {
-			continue
-		}
-		if cur := deciding[sc.incidentID]; cur == nil || later(sc.assessed.Time, sc.created.Time, sc.id, cur.assessed.Time, cur.created.Time, cur.id) {
-			deciding[sc.incidentID] = sc
-		}
-	}
-	for id, sc := range deciding {
-		in := incidents[id]
-		in.answered = sc.answered > 0
-		in.screened = sc.high || (screenedIn != "" && sc.band == screenedIn)
-	}
-	done, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, s.Scan(&id)
-	}, `SELECT incident_id FROM incident_protocol WHERE step = 'lethality_screen' AND state = 'done' AND incident_id IN (`+inPeriod+`)`,
-		period...)
-	if err != nil {
-		return err
-	}
-	for _, id := range done {
-		if in := incidents[id]; in != nil {
-			in.offered = true
-		}
 	}
 	l := &out.Lethality
 	for _, in := range incidents {

@@ -52,16 +52,10 @@ func (db *DB) Screening(ctx context.Context, from, to time.Time) (*haven.Screeni
 		screenedIn = lap.Scoring.ScreenedIn
 	}
 	type incident struct {
-		id, officer, beat                      string
-		offered, answered, screened, connected bool
+		id, officer, beat string
+		screenState
 	}
-	type screen struct {
-		id, incidentID, band, hotline string
-		high, superseded              bool
-		answered                      int
-		assessed, created             nullTime
-	}
-	incidents := map[string]*incident{}
+	incidents := map[string]*screenState{}
 	var order []*incident
 	stats := &haven.ScreeningStats{From: from, To: to, Total: haven.ScreeningRow{Key: "total", Label: "Total"},
 		ByOfficer: []haven.ScreeningRow{}, ByBeat: []haven.ScreeningRow{}}
@@ -77,53 +71,14 @@ func (db *DB) Screening(ctx context.Context, from, to time.Time) (*haven.Screeni
 			return err
 		}
 		for _, in := range rows {
-			incidents[in.id] = in
+			incidents[in.id] = &in.screenState
 			order = append(order, in)
 		}
 		if len(order) == 0 {
 			return nil
 		}
-		screens, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (*screen, error) {
-			var sc screen
-			var superseded int
-			err := s.Scan(&sc.id, &sc.incidentID, &sc.band, &sc.high, &sc.answered, &sc.assessed, &sc.created, &sc.hotline, &superseded)
-			sc.superseded = superseded > 0
-			return &sc, err
-		}, `SELECT a.id, a.incident_id, a.band, a.high, a.answered, a.assessed_at, a.created_at, COALESCE(h.outcome, ''),
-			(SELECT COUNT(*) FROM risk_assessments s WHERE s.supersedes = a.id)
-			FROM risk_assessments a LEFT JOIN risk_hotline h ON h.assessment_id = a.id
-			WHERE a.agency_id = ? AND a.instrument = ? AND a.incident_id IN (`+inPeriod+`)`,
-			append([]any{actor.AgencyID, riskInstrumentL}, period...)...)
-		if err != nil {
+		if err := markScreens(ctx, t, actor.AgencyID, inPeriod, period, screenedIn, incidents); err != nil {
 			return err
-		}
-		deciding := map[string]*screen{}
-		for _, sc := range screens {
-			in := incidents[sc.incidentID]
-			in.offered = true
-			in.connected = in.connected || sc.hotline == haven.HotlineSpoke
-			if sc.superseded {
-				continue
-			}
-			if cur := deciding[sc.incidentID]; cur == nil || later(sc.assessed.Time, sc.created.Time, sc.id, cur.assessed.Time, cur.created.Time, cur.id) {
-				deciding[sc.incidentID] = sc
-			}
-		}
-		for id, sc := range deciding {
-			in := incidents[id]
-			in.answered = sc.answered > 0
-			in.screened = sc.high || (screenedIn != "" && sc.band == screenedIn)
-		}
-		done, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (string, error) {
-			var id string
-			return id, s.Scan(&id)
-		}, `SELECT incident_id FROM incident_protocol WHERE step = 'lethality_screen' AND state = 'done' AND incident_id IN (`+inPeriod+`)`,
-			period...)
-		if err != nil {
-			return err
-		}
-		for _, id := range done {
-			incidents[id].offered = true
 		}
 		officers := map[string]*haven.ScreeningRow{}
 		beats := map[string]*haven.ScreeningRow{}
@@ -196,4 +151,72 @@ func later(at1, created1 time.Time, id1 string, at2, created2 time.Time, id2 str
 		return created1.After(created2)
 	}
 	return id1 > id2
+}
+
+// screenState is what the Lethality Screen did for one DV incident, by the
+// definitions the supervisors' screening page and the dashboard share.
+type screenState struct{ offered, answered, screened, connected bool }
+
+// markScreens fills states — one per incident that inPeriod (a SELECT of
+// incident ids, with its arguments period) selects — from the agency's
+// screens, their hotline calls and the protocol: offered = a screen
+// recorded or the protocol step done; answered = the deciding screen
+// (latest not superseded) has an answer; screened in = its band is the
+// instrument's screened-in band or a high band; connected = a screen of the
+// incident has a hotline call in which the victim spoke with the hotline.
+func markScreens(ctx context.Context, t *tx, agencyID, inPeriod string, period []any, screenedIn string, states map[string]*screenState) error {
+	type screen struct {
+		id, incidentID, band, hotline string
+		high, superseded              bool
+		answered                      int
+		assessed, created             nullTime
+	}
+	screens, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (*screen, error) {
+		var sc screen
+		var superseded int
+		err := s.Scan(&sc.id, &sc.incidentID, &sc.band, &sc.high, &sc.answered, &sc.assessed, &sc.created, &sc.hotline, &superseded)
+		sc.superseded = superseded > 0
+		return &sc, err
+	}, `SELECT a.id, a.incident_id, a.band, a.high, a.answered, a.assessed_at, a.created_at, COALESCE(h.outcome, ''),
+		(SELECT COUNT(*) FROM risk_assessments s WHERE s.supersedes = a.id)
+		FROM risk_assessments a LEFT JOIN risk_hotline h ON h.assessment_id = a.id
+		WHERE a.agency_id = ? AND a.instrument = ? AND a.incident_id IN (`+inPeriod+`)`,
+		append([]any{agencyID, riskInstrumentL}, period...)...)
+	if err != nil {
+		return err
+	}
+	deciding := map[string]*screen{}
+	for _, sc := range screens {
+		in := states[sc.incidentID]
+		if in == nil {
+			continue
+		}
+		in.offered = true
+		in.connected = in.connected || sc.hotline == haven.HotlineSpoke
+		if sc.superseded {
+			continue
+		}
+		if cur := deciding[sc.incidentID]; cur == nil || later(sc.assessed.Time, sc.created.Time, sc.id, cur.assessed.Time, cur.created.Time, cur.id) {
+			deciding[sc.incidentID] = sc
+		}
+	}
+	for id, sc := range deciding {
+		in := states[id]
+		in.answered = sc.answered > 0
+		in.screened = sc.high || (screenedIn != "" && sc.band == screenedIn)
+	}
+	done, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	}, `SELECT incident_id FROM incident_protocol WHERE step = 'lethality_screen' AND state = 'done' AND incident_id IN (`+inPeriod+`)`,
+		period...)
+	if err != nil {
+		return err
+	}
+	for _, id := range done {
+		if in := states[id]; in != nil {
+			in.offered = true
+		}
+	}
+	return nil
 }

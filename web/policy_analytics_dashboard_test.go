@@ -1,10 +1,7 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -37,22 +34,9 @@ func init() {
 // and finds none of them there, while the person and incident records
 // themselves stay closed to the analyst.
 func TestDashboardAnalystSeesNoPersonData(t *testing.T) {
-	db := storetest.Open(t, "sqlite", storetest.Config())
-	s, err := New(Config{}, servicesFor(db))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newAnalystClient(t)
+	db, pd, get := c.db, c.pd, c.get
 	sys := storetest.System()
-	pd := storetest.MustAgency(t, db, "metro-pd", haven.KindPolice)
-	analyst := storetest.MustUser(t, db, pd, "analyst", haven.RoleAnalyst)
-	tok, _, err := db.CreateToken(sys, analyst.ID, "t", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := db.Login(context.Background(), analyst.Username, storetest.Password, "192.0.2.1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	victim := &haven.Person{AgencyID: pd.ID, GivenName: "Ottoline", FamilyName: "Featherstonehaugh", DateOfBirth: "1979-02-03"}
 	suspect := &haven.Person{AgencyID: pd.ID, GivenName: "Peregrine", FamilyName: "Cholmondeley", DateOfBirth: "1977-04-05"}
 	for _, p := range []*haven.Person{victim, suspect} {
@@ -80,17 +64,6 @@ func TestDashboardAnalystSeesNoPersonData(t *testing.T) {
 		"41.812345", "-87.654321", victim.ID, suspect.ID}
 	for _, inc := range incs {
 		secrets = append(secrets, inc.ID, inc.Number)
-	}
-	get := func(path string, api bool) (int, string) {
-		req := httptest.NewRequest("GET", "http://haven.test"+path, nil)
-		if api {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		} else {
-			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess})
-		}
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, req)
-		return rec.Code, rec.Body.String()
 	}
 	cases := []struct {
 		path   string

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-dv/haven"
+	"github.com/haven-dv/haven/store"
 	"github.com/haven-dv/haven/store/storetest"
 )
 
@@ -30,19 +31,25 @@ func init() {
 	}
 }
 
-// TestAnalystSeesNoPersonData: the analyst opens the map and its data, but
-// no person's or incident's record, and the map's answers name no one and
-// no address.
-func TestAnalystSeesNoPersonData(t *testing.T) {
+// analystClient is a server over a fresh SQLite database with metro-pd
+// and its analyst, who asks for pages with a session and for the API with
+// a token.
+type analystClient struct {
+	db  *store.DB
+	pd  *haven.Agency
+	get func(path string, api bool) (status int, body string)
+}
+
+func newAnalystClient(t *testing.T) *analystClient {
+	t.Helper()
 	db := storetest.Open(t, "sqlite", storetest.Config())
 	s, err := New(Config{}, servicesFor(db))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys := storetest.System()
 	pd := storetest.MustAgency(t, db, "metro-pd", haven.KindPolice)
 	analyst := storetest.MustUser(t, db, pd, "analyst", haven.RoleAnalyst)
-	tok, _, err := db.CreateToken(sys, analyst.ID, "t", nil)
+	tok, _, err := db.CreateToken(storetest.System(), analyst.ID, "t", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +57,26 @@ func TestAnalystSeesNoPersonData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &analystClient{db: db, pd: pd, get: func(path string, api bool) (int, string) {
+		req := httptest.NewRequest("GET", "http://haven.test"+path, nil)
+		if api {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		} else {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess})
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}}
+}
+
+// TestAnalystSeesNoPersonData: the analyst opens the map and its data, but
+// no person's or incident's record, and the map's answers name no one and
+// no address.
+func TestAnalystSeesNoPersonData(t *testing.T) {
+	c := newAnalystClient(t)
+	db, pd, get := c.db, c.pd, c.get
+	sys := storetest.System()
 	p := &haven.Person{AgencyID: pd.ID, GivenName: "Zebulon", FamilyName: "Quartermaine", DateOfBirth: "1980-01-01"}
 	if _, err := db.CreatePerson(sys, p); err != nil {
 		t.Fatal(err)
@@ -74,17 +101,6 @@ func TestAnalystSeesNoPersonData(t *testing.T) {
 	incs, err := db.FindIncidents(storetest.As(sup), haven.IncidentFilter{})
 	if err != nil || len(incs) != 6 {
 		t.Fatalf("incidents: %v %d", err, len(incs))
-	}
-	get := func(path string, api bool) (int, string) {
-		req := httptest.NewRequest("GET", "http://haven.test"+path, nil)
-		if api {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		} else {
-			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess})
-		}
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, req)
-		return rec.Code, rec.Body.String()
 	}
 	for _, c := range []struct {
 		path   string
@@ -117,37 +133,23 @@ func TestAnalystSeesNoPersonData(t *testing.T) {
 // its cell. (The grid's projection was once centred on the points'
 // bounding box — with one point, the point itself — and published.)
 func TestHotspotsHideALonePosition(t *testing.T) {
-	db := storetest.Open(t, "sqlite", storetest.Config())
-	s, err := New(Config{}, servicesFor(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := storetest.System()
-	pd := storetest.MustAgency(t, db, "metro-pd", haven.KindPolice)
-	analyst := storetest.MustUser(t, db, pd, "analyst", haven.RoleAnalyst)
-	tok, _, err := db.CreateToken(sys, analyst.ID, "t", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newAnalystClient(t)
 	lat, lon := 41.881234, -87.623456
-	at := db.Now()
+	at := c.db.Now()
 	inc := &haven.Incident{Source: "t", SourceID: "1", Domestic: true, ReportedAt: at, OccurredAt: &at,
 		Offenses: []haven.Offense{{Code: "13B"}}, Location: haven.Location{Address: "1 Lone Way", Latitude: &lat, Longitude: &lon}}
-	if _, err := db.ImportIncidents(sys, pd.ID, []*haven.Incident{inc}); err != nil {
+	if _, err := c.db.ImportIncidents(storetest.System(), c.pd.ID, []*haven.Incident{inc}); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/api/v1/analytics/hotspots?all=true", "/api/v1/analytics/hotspots?all=true&cell_m=100",
 		"/api/v1/analytics/density?all=true", "/api/v1/analytics/hotspots?all=true&export=true"} {
-		req := httptest.NewRequest("GET", "http://haven.test"+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			t.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
+		status, body := c.get(path, true)
+		if status != 200 {
+			t.Fatalf("GET %s = %d %s", path, status, body)
 		}
 		// Five decimals is about a metre; cell corners are 100 m or more apart.
 		for _, secret := range []string{"41.88123", "-87.62345", "Lone Way"} {
-			if strings.Contains(rec.Body.String(), secret) {
+			if strings.Contains(body, secret) {
 				t.Errorf("GET %s shows %q", path, secret)
 			}
 		}
