@@ -25,27 +25,12 @@ import (
 // BenchmarkDashboard1M in ./store loads and caches in
 // os.TempDir()/haven-bench-1m. Without that cache it skips: loading a
 // million incidents takes minutes, which a benchmark run should not hide.
+//
+// HAVEN_BENCH_DATA=DIR and HAVEN_BENCH_AGENCY=SLUG point it instead at a
+// data directory made by the CLI (haven agency create, haven import
+// incidents), e.g. with 5×10^6 resampled rows (docs/BENCHMARKS.md).
 func BenchmarkHotspotsAPI1M(b *testing.B) {
-	dir := filepath.Join(os.TempDir(), "haven-bench-1m")
-	done, err := os.ReadFile(filepath.Join(dir, "complete"))
-	if err != nil {
-		b.Skip("no cached 10^6-incident database: run go test -run XXX -bench Dashboard1M ./store/ first")
-	}
-	agencyID, _, _ := strings.Cut(strings.TrimSpace(string(done)), " ")
-	raw, err := os.ReadFile(filepath.Join(dir, "bench.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	key, err := crypt.ParseMasterKey(strings.TrimSpace(string(raw)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := storetest.Config()
-	cfg.DataDir, cfg.MasterKey = dir, key
-	db, err := store.Open(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, agencyID := benchAnalyticsDB(b)
 	defer db.Close()
 	u := &haven.User{AgencyID: agencyID, Username: fmt.Sprintf("bench-analyst-%d", time.Now().UnixNano()), Role: haven.RoleAnalyst}
 	if err := db.CreateUser(storetest.System(), u, storetest.Password); err != nil {
@@ -81,4 +66,49 @@ func BenchmarkHotspotsAPI1M(b *testing.B) {
 			b.ReportMetric(float64(size), "bytes/resp")
 		})
 	}
+}
+
+// benchAnalyticsDB opens the benchmark's database: a CLI-made data
+// directory (HAVEN_BENCH_DATA, HAVEN_BENCH_AGENCY), or the store
+// benchmarks' cached one; it skips when there is neither.
+func benchAnalyticsDB(b *testing.B) (*store.DB, string) {
+	ctx := context.Background()
+	if dir := os.Getenv("HAVEN_BENCH_DATA"); dir != "" {
+		key, _, err := crypt.LoadMasterKey(crypt.MasterKeyOptions{DataDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := storetest.Config()
+		cfg.DataDir, cfg.MasterKey = dir, key
+		db, err := store.Open(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ag, err := db.AgencyBySlug(storetest.System(), os.Getenv("HAVEN_BENCH_AGENCY"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db, ag.ID
+	}
+	dir := filepath.Join(os.TempDir(), "haven-bench-1m")
+	done, err := os.ReadFile(filepath.Join(dir, "complete"))
+	if err != nil {
+		b.Skip("no cached 10^6-incident database: run go test -run XXX -bench Dashboard1M ./store/ first")
+	}
+	agencyID, _, _ := strings.Cut(strings.TrimSpace(string(done)), " ")
+	raw, err := os.ReadFile(filepath.Join(dir, "bench.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := crypt.ParseMasterKey(strings.TrimSpace(string(raw)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := storetest.Config()
+	cfg.DataDir, cfg.MasterKey = dir, key
+	db, err := store.Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, agencyID
 }

@@ -127,7 +127,9 @@
     slider.value = String(Math.max(0, months - 11));
   }
   function showSlider() { sliderOut.textContent = iso(monthAt(parseInt(slider.value, 10))).slice(0, 7); }
-  showSlider();
+  // With no dates the map shows every incident; the slider waits at the
+  // last year until it is moved, and says so.
+  if (from.value || to.value) { showSlider(); } else { sliderOut.textContent = 'all dates (move to choose)'; }
   function fromSlider() {
     var i = parseInt(slider.value, 10);
     var a = monthAt(i), b = monthAt(i + parseInt(win.value, 10));
