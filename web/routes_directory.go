@@ -27,15 +27,16 @@ type DirectoryService interface {
 func (s *Server) directoryRoutes() []route {
 	return []route{
 		{"GET /hsds/{$}", public, s.hsdsRoot},
-		{"GET /hsds/services", public, s.hsdsServices},
+		{"GET /hsds/services", public, hsdsList(s, hsdsServices, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "minimal", "full")},
 		{"GET /hsds/services/{id}", public, hsdsOne(s, "service", (*hsds.Index).Service)},
-		{"GET /hsds/organizations", public, s.hsdsOrganizations},
+		{"GET /hsds/organizations", public, hsdsList(s, hsdsOrganizations, "full_service", "full")},
 		{"GET /hsds/organizations/{id}", public, s.hsdsOrganization},
-		{"GET /hsds/service_at_locations", public, s.hsdsServiceAtLocations},
+		{"GET /hsds/service_at_locations", public, hsdsList(s, hsdsServiceAtLocations, "taxonomy_term_id", "taxonomy_id", "organization_id",
+			"modified_after", "full", "postcode", "proximity")},
 		{"GET /hsds/service_at_locations/{id}", public, hsdsOne(s, "service at location", (*hsds.Index).ServiceAtLocation)},
-		{"GET /hsds/taxonomies", public, s.hsdsTaxonomies},
+		{"GET /hsds/taxonomies", public, hsdsList(s, hsdsTaxonomies)},
 		{"GET /hsds/taxonomies/{id}", public, hsdsOne(s, "taxonomy", (*hsds.Index).Taxonomy)},
-		{"GET /hsds/taxonomy_terms", public, s.hsdsTaxonomyTerms},
+		{"GET /hsds/taxonomy_terms", public, hsdsList(s, hsdsTaxonomyTerms, "taxonomy_id", "top_only", "parent_id")},
 		{"GET /hsds/taxonomy_terms/{id}", public, hsdsOne(s, "taxonomy term", (*hsds.Index).TaxonomyTerm)},
 	}
 }
@@ -340,16 +341,7 @@ func (sn *hsdsSnap) passes(sv *hsds.Service, q hsdsQuery) bool {
 	return true
 }
 
-func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHSDSQuery(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "minimal", "full")
-	if err != nil {
-		s.apiErr(w, r, err)
-		return
-	}
-	sn, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
+func hsdsServices(sn *hsdsSnap, q hsdsQuery) ([]hsds.Service, error) {
 	var out []hsds.Service
 	for i := range sn.doc.Services {
 		sv := &sn.doc.Services[i]
@@ -360,7 +352,29 @@ func (s *Server) hsdsServices(w http.ResponseWriter, r *http.Request) {
 			out = append(out, *v)
 		}
 	}
-	writeHSDSPage(w, out, q)
+	return out, nil
+}
+
+// hsdsList answers a list route: the parameters it allows (a bad value is
+// an error naming it), the snapshot, and the page of what list keeps.
+func hsdsList[T any](s *Server, list func(sn *hsdsSnap, q hsdsQuery) ([]T, error), allowed ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, err := parseHSDSQuery(r, allowed...)
+		if err != nil {
+			s.apiErr(w, r, err)
+			return
+		}
+		sn, ok := s.directory(w, r)
+		if !ok {
+			return
+		}
+		out, err := list(sn, q)
+		if err != nil {
+			s.apiErr(w, r, err)
+			return
+		}
+		writeHSDSPage(w, out, q)
+	}
 }
 
 // hsdsOne answers GET …/{id}: the object get finds in the public
@@ -380,16 +394,7 @@ func hsdsOne[T any](s *Server, what string, get func(x *hsds.Index, id string) (
 	}
 }
 
-func (s *Server) hsdsOrganizations(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHSDSQuery(r, "full_service", "full")
-	if err != nil {
-		s.apiErr(w, r, err)
-		return
-	}
-	sn, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
+func hsdsOrganizations(sn *hsdsSnap, q hsdsQuery) ([]hsds.Organization, error) {
 	x := sn.x
 	var out []hsds.Organization
 	for _, o := range sn.doc.Organizations {
@@ -400,7 +405,7 @@ func (s *Server) hsdsOrganizations(w http.ResponseWriter, r *http.Request) {
 			out = append(out, *v)
 		}
 	}
-	writeHSDSPage(w, out, q)
+	return out, nil
 }
 
 func (s *Server) hsdsOrganization(w http.ResponseWriter, r *http.Request) {
@@ -428,24 +433,14 @@ func (s *Server) hsdsOrganization(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (s *Server) hsdsServiceAtLocations(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHSDSQuery(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "full", "postcode", "proximity")
-	if err != nil {
-		s.apiErr(w, r, err)
-		return
-	}
-	sn, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
+func hsdsServiceAtLocations(sn *hsdsSnap, q hsdsQuery) ([]hsds.ServiceAtLocation, error) {
 	pc := normalPostcode(q.postcode)
 	var centre [2]float64
 	if q.proximity > 0 {
 		c, found := sn.centroids[pc]
 		if !found {
-			s.apiErr(w, r, haven.FieldErrorf(haven.EINVALID, "postcode",
-				"no located service has that postcode, so there is no centroid to measure proximity from"))
-			return
+			return nil, haven.FieldErrorf(haven.EINVALID, "postcode",
+				"no located service has that postcode, so there is no centroid to measure proximity from")
 		}
 		centre = c
 	}
@@ -471,19 +466,10 @@ func (s *Server) hsdsServiceAtLocations(w http.ResponseWriter, r *http.Request) 
 			out = append(out, *v)
 		}
 	}
-	writeHSDSPage(w, out, q)
+	return out, nil
 }
 
-func (s *Server) hsdsTaxonomies(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHSDSQuery(r)
-	if err != nil {
-		s.apiErr(w, r, err)
-		return
-	}
-	sn, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
+func hsdsTaxonomies(sn *hsdsSnap, q hsdsQuery) ([]hsds.Taxonomy, error) {
 	x := sn.x
 	var out []hsds.Taxonomy
 	for _, t := range sn.doc.Taxonomies {
@@ -494,19 +480,10 @@ func (s *Server) hsdsTaxonomies(w http.ResponseWriter, r *http.Request) {
 			out = append(out, *v)
 		}
 	}
-	writeHSDSPage(w, out, q)
+	return out, nil
 }
 
-func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
-	q, err := parseHSDSQuery(r, "taxonomy_id", "top_only", "parent_id")
-	if err != nil {
-		s.apiErr(w, r, err)
-		return
-	}
-	sn, ok := s.directory(w, r)
-	if !ok {
-		return
-	}
+func hsdsTaxonomyTerms(sn *hsdsSnap, q hsdsQuery) ([]hsds.TaxonomyTerm, error) {
 	x := sn.x
 	var out []hsds.TaxonomyTerm
 	for _, t := range sn.doc.TaxonomyTerms {
@@ -526,5 +503,5 @@ func (s *Server) hsdsTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 			out = append(out, *v)
 		}
 	}
-	writeHSDSPage(w, out, q)
+	return out, nil
 }
