@@ -197,7 +197,7 @@ func (s *serveFlags) run(ctx context.Context, e *env) error {
 	secure := s.secureCookies.resolve(s.tls())
 	var demoStatus func() string
 	if s.demo {
-		demoStatus = demoStatusLine
+		demoStatus = func() string { return demoStatusLine(demo.ChicagoStatus()) }
 	}
 	srv, err := web.New(web.Config{Logger: e.log, SecureCookies: secure, TrustProxy: s.trustProxy, Demo: s.demo, DemoStatus: demoStatus,
 		FinderExitURL: s.finderExitURL,
@@ -329,8 +329,7 @@ func writeDemoBanner(w io.Writer, url, dataDir string, creds []demo.Credential) 
 
 // demoStatusLine is the demo banner's progress line while the Chicago
 // sample loads in the background, "" once it is done.
-func demoStatusLine() string {
-	st := demo.ChicagoStatus()
+func demoStatusLine(st demo.ImportStatus) string {
 	switch st.State {
 	case "importing":
 		pct := 0

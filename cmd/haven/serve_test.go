@@ -239,3 +239,22 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+func TestDemoStatusLine(t *testing.T) {
+	for _, c := range []struct {
+		st   demo.ImportStatus
+		want string
+	}{
+		{demo.ImportStatus{}, ""},
+		{demo.ImportStatus{State: "absent"}, ""},
+		{demo.ImportStatus{State: "done", Imported: 100000}, ""},
+		{demo.ImportStatus{State: "importing", Read: 1, Size: 4, Imported: 20000, Already: 5000},
+			"Loading the Chicago sample: 25% (25000 incidents so far); counts and maps grow until it is done."},
+		{demo.ImportStatus{State: "importing"}, "Loading the Chicago sample: 0% (0 incidents so far); counts and maps grow until it is done."},
+		{demo.ImportStatus{State: "failed", Error: "disk full"}, "The Chicago sample could not be loaded; see the server log."},
+	} {
+		if got := demoStatusLine(c.st); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.st, got, c.want)
+		}
+	}
+}
