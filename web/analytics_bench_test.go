@@ -72,18 +72,21 @@ func BenchmarkHotspotsAPI1M(b *testing.B) {
 // directory (HAVEN_BENCH_DATA, HAVEN_BENCH_AGENCY), or the store
 // benchmarks' cached one; it skips when there is neither.
 func benchAnalyticsDB(b *testing.B) (*store.DB, string) {
-	ctx := context.Background()
+	open := func(dir string, key crypt.MasterKey) *store.DB {
+		cfg := storetest.Config()
+		cfg.DataDir, cfg.MasterKey = dir, key
+		db, err := store.Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}
 	if dir := os.Getenv("HAVEN_BENCH_DATA"); dir != "" {
 		key, _, err := crypt.LoadMasterKey(crypt.MasterKeyOptions{DataDir: dir})
 		if err != nil {
 			b.Fatal(err)
 		}
-		cfg := storetest.Config()
-		cfg.DataDir, cfg.MasterKey = dir, key
-		db, err := store.Open(ctx, cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
+		db := open(dir, key)
 		ag, err := db.AgencyBySlug(storetest.System(), os.Getenv("HAVEN_BENCH_AGENCY"))
 		if err != nil {
 			b.Fatal(err)
@@ -104,11 +107,5 @@ func benchAnalyticsDB(b *testing.B) (*store.DB, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := storetest.Config()
-	cfg.DataDir, cfg.MasterKey = dir, key
-	db, err := store.Open(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return db, agencyID
+	return open(dir, key), agencyID
 }
