@@ -168,12 +168,6 @@ func ParseSchedule(s Schedule) (Hours, bool) {
 	return h, true
 }
 
-// ParseHours reads the simple weekly case; kept for callers with loose
-// fields. See ParseSchedule.
-func ParseHours(freq, byday, opensAt, closesAt, validFrom, validTo string) (Hours, bool) {
-	return ParseSchedule(Schedule{Freq: freq, ByDay: byday, OpensAt: opensAt, ClosesAt: closesAt, ValidFrom: validFrom, ValidTo: validTo})
-}
-
 // day is one local calendar day, with what the rules ask of it.
 type day struct {
 	date       string // YYYY-MM-DD

@@ -37,11 +37,11 @@ func containsField(err error, field string) bool { return fieldOf(err) == field 
 
 func TestOpenNowWeekly(t *testing.T) {
 	zone, _ := time.LoadLocation("America/Chicago")
-	h, ok := ParseHours("WEEKLY", "MO,TU,WE,TH,FR", "09:00", "17:00", "", "")
+	h, ok := ParseSchedule(Schedule{Freq: "WEEKLY", ByDay: "MO,TU,WE,TH,FR", OpensAt: "09:00", ClosesAt: "17:00"})
 	if !ok {
 		t.Fatal("not parsed")
 	}
-	night, ok := ParseHours("", "FR", "22:00", "02:00", "", "")
+	night, ok := ParseSchedule(Schedule{ByDay: "FR", OpensAt: "22:00", ClosesAt: "02:00"})
 	if !ok {
 		t.Fatal("not parsed")
 	}
@@ -63,13 +63,13 @@ func TestOpenNowWeekly(t *testing.T) {
 			t.Errorf("%s: open %v known %v, want %v", c.at, open, known, c.open)
 		}
 	}
-	if _, ok := ParseHours("MONTHLY", "", "09:00", "17:00", "", ""); ok {
+	if _, ok := ParseSchedule(Schedule{Freq: "MONTHLY", OpensAt: "09:00", ClosesAt: "17:00"}); ok {
 		t.Error("monthly parsed")
 	}
-	if _, ok := ParseHours("WEEKLY", "1MO", "09:00", "17:00", "", ""); ok {
+	if _, ok := ParseSchedule(Schedule{Freq: "WEEKLY", ByDay: "1MO", OpensAt: "09:00", ClosesAt: "17:00"}); ok {
 		t.Error("numbered day parsed")
 	}
-	allDay, ok := ParseHours("", "", "00:00", "24:00", "", "")
+	allDay, ok := ParseSchedule(Schedule{OpensAt: "00:00", ClosesAt: "24:00"})
 	if !ok {
 		t.Fatal("all day not parsed")
 	}
@@ -128,7 +128,7 @@ func syntheticIndex(n int) *Index {
 	terms := []string{"emergency_shelter", "legal_advocacy", "counselling", "hotline_24h", "children"}
 	es := make([]Entry, n)
 	avail := map[string][]Capacity{}
-	h, _ := ParseHours("WEEKLY", "MO,TU,WE,TH,FR", "09:00", "17:00", "", "")
+	h, _ := ParseSchedule(Schedule{Freq: "WEEKLY", ByDay: "MO,TU,WE,TH,FR", OpensAt: "09:00", ClosesAt: "17:00"})
 	for i := range es {
 		id := fmt.Sprintf("loc-%d", i)
 		es[i] = Entry{ServiceID: fmt.Sprintf("svc-%d", i), ServiceName: "Service", LocationID: id, LocationName: "Place",
