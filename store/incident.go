@@ -1013,10 +1013,7 @@ func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
 		args = args[:0]
 		for _, r := range chunk {
 			in := r.in
-			event := in.ReportedAt
-			if in.OccurredAt != nil {
-				event = *in.OccurredAt
-			}
+			event := incidentEventAt(in)
 			var lat, lon any
 			if in.Location.Latitude != nil {
 				lat, lon = *in.Location.Latitude, *in.Location.Longitude

@@ -20,11 +20,17 @@ type incidentAnalytics struct {
 	dow      int
 }
 
-func analyticsOf(in *haven.Incident, loc *time.Location) incidentAnalytics {
-	event := in.ReportedAt
+// incidentEventAt is what the event_at column holds: when it happened, or
+// when it was reported when that is unknown.
+func incidentEventAt(in *haven.Incident) time.Time {
 	if in.OccurredAt != nil {
-		event = *in.OccurredAt
+		return *in.OccurredAt
 	}
+	return in.ReportedAt
+}
+
+func analyticsOf(in *haven.Incident, loc *time.Location) incidentAnalytics {
+	event := incidentEventAt(in)
 	if loc == nil {
 		loc = time.UTC
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // maxImportBatch bounds --batch: one batch is one transaction held in memory.
-const maxImportBatch = 10000
+const maxImportBatch = 50000
 
 // rejectsShown is how many rejected lines are named on standard error; the
 // rejects file has them all.

@@ -378,7 +378,7 @@ func TestImportErrors(t *testing.T) {
 			{"no format", []string{"import", "incidents", "--agency", "metro-pd", good}, 2, "--format is required"},
 			{"bad format", []string{"import", "incidents", "--agency", "metro-pd", "--format", "nibrs", good}, 2, "--format: want one of chicago, generic"},
 			{"no agency", []string{"import", "incidents", "--format", "chicago", good}, 2, "--agency is required"},
-			{"zero batch", append(slices.Clone(base), "--batch", "0", good), 2, "--batch must be 1 to 10000"},
+			{"zero batch", append(slices.Clone(base), "--batch", "0", good), 2, "--batch must be 1 to 50000"},
 			{"rejects is the input", append(slices.Clone(base), "--rejects", good, good), 2, "is the file being imported"},
 			{"unknown agency", []string{"import", "incidents", "--agency", "nowhere", "--format", "chicago", good}, 1, `no agency with slug "nowhere"`},
 			{"missing file", append(slices.Clone(base), filepath.Join(dir, "nope.csv")), 1, "cannot open the file to import"},
