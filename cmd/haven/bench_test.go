@@ -56,8 +56,14 @@ func TestBenchImport(t *testing.T) {
 		if !line("sqlite3 .import (bare table)").MatchString(r.stdout) || !strings.Contains(r.stdout, "ratio haven import (SQLite) / sqlite3 .import: ") {
 			t.Errorf("no sqlite3 line or ratio:\n%s", r.stdout)
 		}
+		if !line("sqlite3 .import (indexed)").MatchString(r.stdout) || !strings.Contains(r.stdout, "ratio haven import (SQLite) / sqlite3 .import (indexed): ") {
+			t.Errorf("no indexed sqlite3 line or its ratio:\n%s", r.stdout)
+		}
 	} else {
 		t.Log("sqlite3 is not installed: only its skip message is checked")
+	}
+	if !line("Go driver (bare table)").MatchString(r.stdout) {
+		t.Errorf("no Go driver line:\n%s", r.stdout)
 	}
 	if os.Getenv("HAVEN_TEST_POSTGRES") != "" && !line("haven import (PostgreSQL)").MatchString(r.stdout) {
 		t.Errorf("no Haven PostgreSQL line:\n%s", r.stdout)
@@ -100,12 +106,55 @@ with open(out, "w") as f:
 	if err := os.WriteFile(tool, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := runMain(t, testMain(nil), "bench", "import", "--tmp", t.TempDir(), "--rows", "25", "--resample", tool, "--sqlite3", "/nonexistent/sqlite3")
+	// The portal's layout (Latitude and Longitude, no x and y) with the
+	// sqlite3 tool too, when installed: the indexed reference uses the
+	// columns this layout has.
+	_, noSQLite3 := exec.LookPath("sqlite3")
+	r := runMain(t, testMain(nil), "bench", "import", "--tmp", t.TempDir(), "--rows", "25", "--resample", tool)
 	if r.err != nil {
 		t.Fatalf("bench import --rows: %v\n%s\n%s", r.err, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "25 rows RESAMPLED") || !regexp.MustCompile(`haven import \(SQLite\)\s+25 rows`).MatchString(r.stdout) {
-		t.Errorf("output:\n%s", r.stdout)
+	want := []string{`25 rows RESAMPLED`, `haven import \(SQLite\)\s+25 rows`, `Go driver \(bare table\)\s+25 rows`}
+	if noSQLite3 == nil {
+		want = append(want, `sqlite3 \.import \(indexed\)\s+25 rows`)
+	}
+	for _, w := range want {
+		if !regexp.MustCompile(w).MatchString(r.stdout) {
+			t.Errorf("no %q in output:\n%s", w, r.stdout)
+		}
+	}
+}
+
+// The indexed reference's statements name only columns the file has.
+func TestBenchIndexDDL(t *testing.T) {
+	tests := []struct {
+		name   string
+		header []string
+		want   []string // substrings
+		not    []string
+	}{
+		{"100k sample", strings.Split("x,y,ID,Case Number,Date,Block,IUCR,Primary Type,Description,Location Description,Arrest,Domestic,Beat,District,Ward,Community Area,FBI Code,X Coordinate,Y Coordinate,Year,Updated On", ","),
+			[]string{`CREATE INDEX t_0 ON t ("ID")`, `CREATE INDEX t_1 ON t ("Case Number")`, `"Community Area", "x", "y")`, `CREATE INDEX t_4 ON t ("Year")`},
+			[]string{`"Latitude"`}},
+		{"portal export", strings.Split("ID,Case Number,Date,Block,IUCR,Primary Type,Description,Location Description,Arrest,Domestic,Beat,District,Ward,Community Area,FBI Code,X Coordinate,Y Coordinate,Year,Updated On,Latitude,Longitude,Location", ","),
+			[]string{`"Community Area", "Latitude", "Longitude")`, `"Location" TEXT`},
+			[]string{`"x"`}},
+		{"unrelated file", []string{"a", "b\"q"}, []string{`CREATE TABLE t ("a" TEXT, "b""q" TEXT);`}, []string{"CREATE INDEX"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := benchIndexDDL(tt.header)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("no %s in\n%s", w, got)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(got, w) {
+					t.Errorf("%s in\n%s", w, got)
+				}
+			}
+		})
 	}
 }
 
