@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -12,36 +13,34 @@ import (
 func TestSortByEvent(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2024, 3, 1, h, 0, 0, 0, time.UTC) }
 	ptr := func(t time.Time) *time.Time { return &t }
-	rec := func(id string, reported time.Time, occurred *time.Time) incidentInsert {
-		return incidentInsert{in: &haven.Incident{ID: id, ReportedAt: reported, OccurredAt: occurred}}
+	rec := func(reported time.Time, occurred *time.Time) haven.Incident {
+		return haven.Incident{ReportedAt: reported, OccurredAt: occurred}
+	}
+	recs := []haven.Incident{
+		rec(at(9), nil),         // 0
+		rec(at(10), ptr(at(1))), // 1: occurred early, reported late
+		rec(at(5), nil),         // 2
+		rec(at(3), nil),         // 3
+		rec(at(2), nil),         // 4
+		rec(at(8), ptr(at(3))),  // 5: ties with 3 by occurred time
+		rec(at(3), nil),         // 6: ties with 3 and 5
 	}
 	tests := []struct {
-		name string
-		in   []incidentInsert
-		want []string
+		name      string
+		idx, want []int
 	}{
 		{"empty", nil, nil},
-		{"occurred before reported wins", []incidentInsert{
-			rec("a", at(9), nil), rec("b", at(10), ptr(at(1))), rec("c", at(5), nil),
-		}, []string{"b", "c", "a"}},
-		{"ties keep their order", []incidentInsert{
-			rec("x", at(3), nil), rec("y", at(2), nil), rec("z", at(8), ptr(at(3))), rec("w", at(3), nil),
-		}, []string{"y", "x", "z", "w"}},
+		{"occurred before reported wins", []int{0, 1, 2}, []int{1, 2, 0}},
+		{"ties keep their given order", []int{3, 4, 5, 6}, []int{4, 3, 5, 6}},
+		{"given order, not index order, breaks ties", []int{6, 5, 3}, []int{6, 5, 3}},
+		{"a subset", []int{6, 0, 4}, []int{4, 6, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sortByEvent(tt.in)
-			var got []string
-			for _, r := range tt.in {
-				got = append(got, r.in.ID)
-			}
-			if len(got) != len(tt.want) {
+			got := slices.Clone(tt.idx)
+			sortByEvent(recs, got)
+			if !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Fatalf("got %v, want %v", got, tt.want)
-				}
 			}
 		})
 	}
