@@ -985,8 +985,22 @@ const incidentInsertChunk = 500
 // its constraints before it writes, needs no statement journal, and the
 // statement is compiled once; the transaction still makes the batch all or
 // nothing. On PostgreSQL, where each statement is a round trip, rows go in
-// multi-row INSERTs of incidentInsertChunk, the full-size one prepared once.
+// one INSERT … SELECT FROM unnest per chunk of pgIncidentChunk rows, with an
+// array per column (incident_pgbulk.go). It stores the same values as
+// multi-row INSERTs of 29 parameters a row (insertIncidentsValues), whose
+// 2.9 million parameters per 100k rows cost pgx about 0.7 s of CPU: 100k
+// rows alone went in 2.7 s instead of 3.2 s.
 func insertIncidents(ctx context.Context, t *tx, rows []incidentInsert) error {
+	if t.d.name == "postgres" {
+		return insertIncidentsPG(ctx, t, rows, pgIncidentChunk)
+	}
+	return insertIncidentsValues(ctx, t, rows)
+}
+
+// insertIncidentsValues writes incident rows with multi-row INSERTs (one
+// row each on SQLite; see insertIncidents). On PostgreSQL only tests use
+// it, as the reference insertIncidentsPG must store the same rows as.
+func insertIncidentsValues(ctx context.Context, t *tx, rows []incidentInsert) error {
 	const cols = `id, agency_id, number, status, reported_at, occurred_at, event_at, latitude, longitude, beat, district,
 		location_type, domestic, source, source_id, source_key, facts, sealed, key_id, version, created_by, created_at, updated_at, submitted_at,
 		offense, arrested, event_day, event_hour, event_dow`
