@@ -12,8 +12,12 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/iotest"
+	"time"
 
 	"github.com/haven-dv/haven"
 )
@@ -513,5 +517,319 @@ func TestRunSinkRefusesRecords(t *testing.T) {
 		if !errors.As(err, &be) || be.First != 2 || be.Last != 4 || !errors.Is(err, bad) {
 			t.Errorf("%v: err = %v", bad, err)
 		}
+	}
+}
+
+// watchedReader counts what Run reads and notes a Read under way, or one
+// begun, once Run has returned: Run must not touch its reader after that.
+type watchedReader struct {
+	r        io.Reader
+	n        atomic.Int64
+	busy     atomic.Int32
+	returned atomic.Bool
+	late     atomic.Int32
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	w.busy.Add(1)
+	defer w.busy.Add(-1)
+	if w.returned.Load() {
+		w.late.Add(1)
+	}
+	n, err := w.r.Read(p[:min(len(p), 1024)]) // small reads, so Run reads often
+	w.n.Add(int64(n))
+	return n, err
+}
+
+// done records that Run has returned and checks that it had stopped reading
+// and that its goroutines end.
+func (w *watchedReader) done(t *testing.T, goroutines int) {
+	t.Helper()
+	w.returned.Store(true)
+	if b := w.busy.Load(); b != 0 {
+		t.Errorf("Run returned with %d Reads under way", b)
+	}
+	// The reader's goroutine has finished its work when Run returns; give
+	// it a moment to be gone.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines {
+		t.Errorf("%d goroutines after Run, %d before", n, goroutines)
+	}
+	if l := w.late.Load(); l != 0 {
+		t.Errorf("%d Reads after Run returned", l)
+	}
+}
+
+// A sink that fails mid-file stops the import at that batch: the batches
+// before it are stored and counted, the error names the batch's lines, and
+// the reader stops without reading the rest of the file.
+func TestRunSinkFailsMidFile(t *testing.T) {
+	const rows, size = 2000, 100
+	file := synthetic(rows)
+	boom := haven.Errorf(haven.EUNAVAILABLE, "database gone")
+	for _, fail := range []int{1, 2, 5, rows / size} {
+		t.Run(fmt.Sprintf("batch %d", fail), func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			s := newMemSink()
+			s.fail, s.err = fail, boom
+			in := &watchedReader{r: strings.NewReader(file)}
+			var ps []Progress
+			sum, err := Run(context.Background(), in, Options{Format: Chicago(), Sink: s.sink, BatchSize: size,
+				Progress: func(p Progress) { ps = append(ps, p) }})
+			in.done(t, before)
+			var be *BatchError
+			// Line of the record with id i is i+1.
+			first, last := (fail-1)*size+2, fail*size+1
+			if !errors.As(err, &be) || be.First != first || be.Last != last || !errors.Is(err, boom) {
+				t.Fatalf("err = %v, want a BatchError for lines %d–%d", err, first, last)
+			}
+			stored := (fail - 1) * size
+			if want := (Summary{Lines: fail * size, Imported: stored}); sum != want {
+				t.Errorf("summary %+v, want %+v", sum, want)
+			}
+			if len(s.rows) != stored || s.batches != fail-1 {
+				t.Errorf("%d rows in %d batches stored, want %d in %d", len(s.rows), s.batches, stored, fail-1)
+			}
+			if len(ps) != fail-1 || len(ps) > 0 && ps[len(ps)-1].Imported != stored {
+				t.Errorf("progress %+v", ps)
+			}
+			// The reader runs at most two batches ahead of the sink.
+			if fail < rows/size-3 && in.n.Load() >= int64(len(file)) {
+				t.Errorf("read all %d bytes though the sink failed at batch %d", in.n.Load(), fail)
+			}
+		})
+	}
+}
+
+// A context cancelled while the sink stores a batch stops the import before
+// the next batch; a sink that gives up on the cancelled context fails its
+// own batch.
+func TestRunCancelledWhileStoring(t *testing.T) {
+	const size = 100
+	file := synthetic(1000)
+	for _, tt := range []struct {
+		name         string
+		sinkFails    bool // the sink returns ctx.Err() after the cancel
+		imported     int
+		lines        int
+		errText      string
+		wantBatchErr bool
+	}{
+		{"batch stored", false, 2 * size, 3 * size, "importer: stopped before line 202: context canceled", false},
+		{"batch given up", true, size, 2 * size, "storing the batch of lines 102–201", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := newMemSink()
+			calls := 0
+			sink := func(ctx context.Context, b []*haven.Incident) (haven.ImportResult, error) {
+				calls++
+				if calls == 2 {
+					cancel()
+					if tt.sinkFails {
+						return haven.ImportResult{}, ctx.Err()
+					}
+				}
+				return s.sink(ctx, b)
+			}
+			in := &watchedReader{r: strings.NewReader(file)}
+			sum, err := Run(ctx, in, Options{Format: Chicago(), Sink: sink, BatchSize: size})
+			in.done(t, before)
+			var be *BatchError
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), tt.errText) || errors.As(err, &be) != tt.wantBatchErr {
+				t.Fatalf("err = %v, want %q", err, tt.errText)
+			}
+			if want := (Summary{Lines: tt.lines, Imported: tt.imported}); sum != want || len(s.rows) != tt.imported {
+				t.Errorf("summary %+v, want %+v; %d stored", sum, want, len(s.rows))
+			}
+			if calls != 2 {
+				t.Errorf("%d sink calls, want 2", calls)
+			}
+		})
+	}
+}
+
+// A read error after some batches stores every complete record before it,
+// then stops with the read error.
+func TestRunReadErrorAfterBatches(t *testing.T) {
+	const size = 100
+	errDisk := errors.New("disk on fire")
+	whole := synthetic(250)
+	for _, tt := range []struct {
+		name string
+		file string
+	}{
+		{"at a line's end", whole},
+		{"inside a record", whole + portalLine(251)[:40]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			s := newMemSink()
+			var ps []Progress
+			in := &watchedReader{r: io.MultiReader(strings.NewReader(tt.file), iotest.ErrReader(errDisk))}
+			sum, err := Run(context.Background(), in, Options{Format: Chicago(), Sink: s.sink, BatchSize: size,
+				Progress: func(p Progress) { ps = append(ps, p) }})
+			in.done(t, before)
+			if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "reading the input near line 252") {
+				t.Fatalf("err = %v", err)
+			}
+			if want := (Summary{Lines: 250, Imported: 250}); sum != want || len(s.rows) != 250 {
+				t.Errorf("summary %+v, want %+v; %d stored", sum, want, len(s.rows))
+			}
+			if !reflect.DeepEqual(s.sizes, []int{100, 100, 50}) {
+				t.Errorf("batch sizes %v", s.sizes)
+			}
+			if len(ps) != 3 || ps[2].Summary != sum {
+				t.Errorf("progress %+v", ps)
+			}
+		})
+	}
+}
+
+// The rejects file and OnReject list rejects as Run meets them: a batch's
+// records the reader rejected (before or among the batch's) come before
+// the records the sink refused from that batch, whatever batch the reader
+// has gone on to.
+func TestRunRejectsOrderAcrossBatches(t *testing.T) {
+	file := synthetic(40) // id i on line i+1
+	for _, id := range []int{3, 9, 12, 33} {
+		file = strings.Replace(file, fmt.Sprintf("\n%d,HZ250496,", id), fmt.Sprintf("\n%d,HZ250496,not a date", id), 1)
+	}
+	s := newMemSink()
+	sink := func(ctx context.Context, b []*haven.Incident) (haven.ImportResult, error) {
+		for i, inc := range b {
+			if strings.HasSuffix(inc.SourceID, "7") {
+				return haven.ImportResult{}, &haven.Error{Code: haven.EINVALID, Field: fmt.Sprintf("batch[%d].reported_at", i),
+					Message: fmt.Sprintf("batch[%d]: no", i)}
+			}
+		}
+		return s.sink(ctx, b)
+	}
+	var rejects bytes.Buffer
+	var told []int
+	var ps []Progress
+	sum, err := Run(context.Background(), strings.NewReader(file), Options{Format: Chicago(), Sink: sink, BatchSize: 5, Rejects: &rejects,
+		OnReject: func(line int, _ string) { told = append(told, line) },
+		Progress: func(p Progress) {
+			if p.Rejected != len(told) {
+				t.Errorf("progress says %d rejected after %d OnReject calls", p.Rejected, len(told))
+			}
+			ps = append(ps, p)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Batches of 5 by id: 1 2 4 5 6 | 7 8 10 11 13 | 14–18 | 19–23 | 24–28 |
+	// 29 30 31 32 34 | 35–39 | 40. The reader rejects 3, 9, 12, 33; the sink
+	// refuses 7, 17, 27, 37. After 5 records with no batch stored Run
+	// reports progress, so 9 is written then; 12 comes with its batch and
+	// still goes before the sink's refusal of 7.
+	wantIDs := []int{3, 9, 12, 7, 17, 27, 33, 37}
+	var want []int
+	for _, id := range wantIDs {
+		want = append(want, id+1)
+	}
+	var got []int
+	for _, r := range readRejects(t, rejects.Bytes()) {
+		got = append(got, r.line)
+		if refused := strings.HasPrefix(r.reason, "refused by the store"); refused != ((r.line-1)%10 == 7) {
+			t.Errorf("line %d: reason %q", r.line, r.reason)
+		}
+	}
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(told, want) {
+		t.Errorf("rejects on lines %v, OnReject %v; want %v", got, told, want)
+	}
+	if wantSum := (Summary{Lines: 40, Imported: 32, Rejected: 8}); sum != wantSum {
+		t.Errorf("summary %+v, want %+v", sum, wantSum)
+	}
+	if len(ps) == 0 || ps[len(ps)-1].Summary != sum {
+		t.Errorf("progress %+v", ps)
+	}
+}
+
+// The sink is never entered twice at once, nor while Progress or OnReject
+// runs; it gets the batches in file order, and what it holds does not change
+// under it while the next batch is read.
+func TestRunSinkNeverConcurrent(t *testing.T) {
+	file := synthetic(3000)
+	file = strings.Replace(file, "\n777,HZ250496,", "\n777,HZ250496,not a date", 1)
+	var inside atomic.Int32
+	enter := func(what string) {
+		if n := inside.Add(1); n != 1 {
+			t.Errorf("%s entered with %d calls under way", what, n-1)
+		}
+	}
+	leave := func() { inside.Add(-1) }
+	last := 0
+	s := newMemSink()
+	sink := func(ctx context.Context, b []*haven.Incident) (haven.ImportResult, error) {
+		enter("the sink")
+		defer leave()
+		ids := make([]string, len(b))
+		for i, inc := range b {
+			ids[i] = inc.SourceID
+		}
+		for range 20 {
+			runtime.Gosched() // let the reader run while the batch is held
+		}
+		for i, inc := range b {
+			id, err := strconv.Atoi(inc.SourceID)
+			if inc.SourceID != ids[i] || err != nil || id <= last {
+				t.Fatalf("batch record %d: id %q (was %q), after id %d", i, inc.SourceID, ids[i], last)
+			}
+			last = id
+		}
+		return s.sink(ctx, b)
+	}
+	sum, err := Run(context.Background(), strings.NewReader(file), Options{Format: Chicago(), Sink: sink, BatchSize: 50,
+		OnReject: func(int, string) { enter("OnReject"); leave() },
+		Progress: func(Progress) { enter("Progress"); leave() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Summary{Lines: 3000, Imported: 2999, Rejected: 1}); sum != want || s.batches != 60 || last != 3000 {
+		t.Errorf("summary %+v, want %+v; %d batches, last id %d", sum, want, s.batches, last)
+	}
+}
+
+// panicky is a format whose mapper panics on the record with id "13".
+type panicky struct{ Format }
+
+func (f panicky) Header(cols []string) (Mapper, error) {
+	m, err := f.Format.Header(cols)
+	return panickyMapper{m}, err
+}
+
+type panickyMapper struct{ Mapper }
+
+func (m panickyMapper) Map(rec []string, line int) (*haven.Incident, error) {
+	if rec[0] == "13" {
+		panic("mapper bug")
+	}
+	return m.Mapper.Map(rec, line)
+}
+
+// A panic while reading reaches Run's caller, as a panic of Run's own
+// goroutine would, after the reader has stopped.
+func TestRunReaderPanics(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := newMemSink()
+	in := &watchedReader{r: strings.NewReader(synthetic(100))}
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		Run(context.Background(), in, Options{Format: panicky{Chicago()}, Sink: s.sink, BatchSize: 5})
+	}()
+	in.done(t, before)
+	if got != "mapper bug" {
+		t.Errorf("recovered %v, want the mapper's panic", got)
+	}
+	if len(s.rows) > 10 {
+		t.Errorf("%d rows stored: the import went on after the panic", len(s.rows))
 	}
 }
