@@ -21,9 +21,8 @@ import (
 // SQLite (docs/BENCHMARKS.md): each commit rewrites the index pages its
 // batch touched, so fewer, larger batches write much less — 3.9 s at
 // 20,000 against 4.6 s at 5,000, and no gain beyond. A batch of 20,000
-// holds SQLite's write lock for about 0.7 s. Run holds up to three batches
-// (see Run): that import peaks at about 300 MB resident, against 190 MB
-// when it held one.
+// holds SQLite's write lock for about 0.7 s and needs about 185 MB of
+// memory at its peak (5,000: 117 MB).
 const DefaultBatchSize = 20000
 
 // MaxRecordBytes is the longest record Run reads. A longer one is almost
@@ -99,15 +98,6 @@ var RejectsHeader = []string{"line", "reason", "record"}
 // anything is imported, the sink's error (wrapped) naming the batch's lines,
 // the context's error when ctx is cancelled (checked before each batch), or
 // a read error. Rows it cannot use are rejected, not errors.
-//
-// Reading overlaps storing: a goroutine reads and maps the next batch while
-// the sink stores the last one, so parsing does not wait for the sink. A
-// channel of one batch lies between them, so besides the batch being stored
-// at most two are in memory (one waiting, one being read). Run's own
-// goroutine makes every call to the sink (one at a time), Rejects, OnReject
-// and Progress, in the order of the file. When Run stops early the reader
-// stops too, and Run returns only once it has: r is not read after Run
-// returns (a Read already under way is waited for).
 func Run(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
 	var sum Summary
 	if opts.Format == nil || opts.Sink == nil {
@@ -135,28 +125,11 @@ func Run(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
 		return sum, fmt.Errorf("importer: line 1: cannot read the header row: %w", readError(err, rec))
 	}
 	rec.cut(cr.InputOffset())
+	width := len(header)
 	mapper, err := opts.Format.Header(append([]string(nil), header...))
 	if err != nil {
 		return sum, err
 	}
-
-	chunks := make(chan chunk, 1)
-	stop := make(chan struct{})
-	var panicked any // the reader's panic, raised again here
-	go func() {
-		defer close(chunks)
-		defer func() { panicked = recover() }()
-		p := &parser{cr: cr, rec: rec, counted: counted, mapper: mapper, width: len(header), size: size, out: chunks, stop: stop}
-		p.run()
-	}()
-	defer func() {
-		close(stop)
-		for range chunks { // wait for the reader to stop
-		}
-		if panicked != nil {
-			panic(panicked)
-		}
-	}()
 
 	var rejects *csv.Writer
 	reject := func(line int, reason string, raw []byte) error {
@@ -180,14 +153,20 @@ func Run(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
 		rejects.Flush()
 		return rejects.Error()
 	}
-	report := func(read int64) {
+
+	// The batch, with each record's line and raw text for rejecting it
+	// should the sink refuse it.
+	batch := make([]*haven.Incident, 0, size)
+	lines := make([]int, 0, size)
+	raws := make([][]byte, 0, size)
+	reported := 0 // sum.Lines at the last progress report
+	report := func() {
+		reported = sum.Lines
 		if opts.Progress != nil {
-			opts.Progress(Progress{Summary: sum, Read: read, Total: opts.Size})
+			opts.Progress(Progress{Summary: sum, Read: counted.n, Total: opts.Size})
 		}
 	}
-	// store sends c's batch to the sink, again without a record it refuses.
-	store := func(c *chunk) error {
-		batch, lines, raws := c.batch, c.lines, c.raws
+	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
@@ -216,172 +195,71 @@ func Run(ctx context.Context, r io.Reader, opts Options) (Summary, error) {
 			sum.Duplicates += res.Duplicates
 			break
 		}
-		report(c.read)
+		clear(batch)
+		clear(raws)
+		batch, lines, raws = batch[:0], lines[:0], raws[:0]
+		report()
 		return nil
 	}
 
 	for {
-		c, ok := <-chunks
-		if !ok {
-			// Only a panic ends the reader without a last chunk; the
-			// deferred function raises it again.
-			return sum, errors.New("importer: the reader stopped")
+		fields, err := cr.Read()
+		if err == io.EOF {
+			break
 		}
-		// The rejects read before and among the batch's records go first,
-		// as they come first in the file.
-		for _, rj := range c.rejects {
-			sum.Lines = rj.records
-			if err := reject(rj.line, rj.reason, rj.raw); err != nil {
-				return sum, fmt.Errorf("importer: writing the rejects: %w", err)
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			sum.Lines++
+			raw := rec.cut(cr.InputOffset())
+			if werr := reject(pe.StartLine, parseReason(pe, raw), raw); werr != nil {
+				return sum, fmt.Errorf("importer: writing the rejects: %w", werr)
+			}
+		case err != nil:
+			// The input itself failed (a read error, a broken gzip stream,
+			// an endless record): store what is complete, then stop.
+			if ferr := flush(); ferr != nil {
+				return sum, ferr
+			}
+			return sum, fmt.Errorf("importer: %w", readError(err, rec))
+		default:
+			sum.Lines++
+			line, _ := cr.FieldPos(0)
+			raw := rec.cut(cr.InputOffset())
+			inc, merr := mapper.Map(fields, line)
+			if merr != nil {
+				reason := rejectReason(merr)
+				if n := bytes.Count(bytes.Trim(raw, "\r\n"), []byte{'\n'}); n > 0 && len(fields) != width {
+					reason += fmt.Sprintf(" (the record spans lines %d–%d: is a quote unbalanced?)", line, line+n)
+				}
+				if werr := reject(line, reason, raw); werr != nil {
+					return sum, fmt.Errorf("importer: writing the rejects: %w", werr)
+				}
+				break
+			}
+			batch = append(batch, inc)
+			lines = append(lines, line)
+			raws = append(raws, append([]byte(nil), raw...))
+			if len(batch) == size {
+				if err := flush(); err != nil {
+					return sum, err
+				}
 			}
 		}
-		sum.Lines = c.records
-		if err := store(&c); err != nil {
-			return sum, err
-		}
-		switch {
-		case c.err != nil:
-			// Stored what was complete; now stop.
-			return sum, fmt.Errorf("importer: %w", c.err)
-		case c.end:
-			report(c.read)
-			return sum, nil
-		case len(c.batch) == 0:
+		if sum.Lines-reported >= size {
 			// Many rejects and no batch: still report, and still stop
 			// when asked to.
 			if err := ctx.Err(); err != nil {
 				return sum, fmt.Errorf("importer: stopped after %d records: %w", sum.Lines, err)
 			}
-			report(c.read)
+			report()
 		}
 	}
-}
-
-// chunk is what the reader hands Run's goroutine: what it read since the
-// chunk before — a full batch, size records since the last report, or the
-// rest of the file.
-type chunk struct {
-	rejects []parseReject // in file order, all before the batch's last record
-	batch   []*haven.Incident
-	lines   []int    // each incident's line
-	raws    [][]byte // each incident's raw text, should the sink refuse it
-	records int      // Summary.Lines after the chunk's last record
-	read    int64    // input bytes read by then
-	end     bool     // the last chunk: the end of the file, or err
-	err     error    // the read error that ended the input
-}
-
-// parseReject is a record the reader rejected.
-type parseReject struct {
-	line    int
-	reason  string
-	raw     []byte
-	records int // Summary.Lines after this record
-}
-
-// parser reads records into chunks for Run.
-type parser struct {
-	cr      *csv.Reader
-	rec     *recorder
-	counted *countingReader
-	mapper  Mapper
-	width   int // the header's fields
-	size    int // the batch size
-	out     chan<- chunk
-	stop    <-chan struct{} // closed when Run stops
-
-	cur      chunk
-	records  int // records read after the header
-	reported int // records at the last chunk that Run reports
-}
-
-// send hands the chunk read so far to Run, keeping the batch being read
-// when full is false. It returns false when Run has stopped.
-func (p *parser) send(full bool) bool {
-	c := chunk{rejects: p.cur.rejects, records: p.records, read: p.counted.n}
-	p.cur.rejects = nil
-	if full {
-		c.batch, c.lines, c.raws = p.cur.batch, p.cur.lines, p.cur.raws
-		p.cur.batch, p.cur.lines, p.cur.raws = nil, nil, nil
+	if err := flush(); err != nil {
+		return sum, err
 	}
-	p.reported = p.records
-	select {
-	case p.out <- c:
-		return true
-	case <-p.stop:
-		return false
-	}
-}
-
-// finish hands Run the last chunk, ended by err (nil at the end of the file).
-func (p *parser) finish(err error) {
-	p.cur.end, p.cur.err = true, err
-	p.cur.records, p.cur.read = p.records, p.counted.n
-	select {
-	case p.out <- p.cur:
-	case <-p.stop:
-	}
-}
-
-func (p *parser) run() {
-	for {
-		select {
-		case <-p.stop:
-			return
-		default:
-		}
-		fields, err := p.cr.Read()
-		if err == io.EOF {
-			p.finish(nil)
-			return
-		}
-		var pe *csv.ParseError
-		switch {
-		case errors.As(err, &pe):
-			p.records++
-			raw := p.rec.cut(p.cr.InputOffset())
-			p.reject(pe.StartLine, parseReason(pe, raw), raw)
-		case err != nil:
-			// The input itself failed (a read error, a broken gzip stream,
-			// an endless record): Run stores what is complete, then stops.
-			p.finish(readError(err, p.rec))
-			return
-		default:
-			p.records++
-			line, _ := p.cr.FieldPos(0)
-			raw := p.rec.cut(p.cr.InputOffset())
-			inc, merr := p.mapper.Map(fields, line)
-			if merr != nil {
-				reason := rejectReason(merr)
-				if n := bytes.Count(bytes.Trim(raw, "\r\n"), []byte{'\n'}); n > 0 && len(fields) != p.width {
-					reason += fmt.Sprintf(" (the record spans lines %d–%d: is a quote unbalanced?)", line, line+n)
-				}
-				p.reject(line, reason, raw)
-				break
-			}
-			if p.cur.batch == nil {
-				p.cur.batch = make([]*haven.Incident, 0, p.size)
-				p.cur.lines = make([]int, 0, p.size)
-				p.cur.raws = make([][]byte, 0, p.size)
-			}
-			// raw is the recorder's until its next Read: copied, as Run
-			// stores this batch while the next is read.
-			p.cur.batch = append(p.cur.batch, inc)
-			p.cur.lines = append(p.cur.lines, line)
-			p.cur.raws = append(p.cur.raws, append([]byte(nil), raw...))
-			if len(p.cur.batch) == p.size && !p.send(true) {
-				return
-			}
-		}
-		if p.records-p.reported >= p.size && !p.send(false) {
-			return
-		}
-	}
-}
-
-// reject keeps a rejected record for Run to report.
-func (p *parser) reject(line int, reason string, raw []byte) {
-	p.cur.rejects = append(p.cur.rejects, parseReject{line: line, reason: reason, raw: append([]byte(nil), raw...), records: p.records})
+	report()
+	return sum, nil
 }
 
 // refused reports whether err is a sink's refusal of one record of a batch
