@@ -253,6 +253,10 @@ func (db *DB) Now() time.Time { return db.now() }
 type tx struct {
 	*sql.Tx
 	d dialect
+	// raw, when not nil, runs f with the driver's own connection that
+	// the transaction is on (inRawTx), for what database/sql cannot say:
+	// PostgreSQL's COPY.
+	raw func(f func(driverConn any) error) error
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -306,6 +310,34 @@ func (db *DB) inTx(ctx context.Context, writable bool, fn func(*tx) error) error
 		return dbErr(err)
 	}
 	t := &tx{Tx: sqlTx, d: db.dialect}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return dbErr(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return dbErr(err)
+	}
+	return nil
+}
+
+// inRawTx is inTx for a write that needs the driver's connection under
+// the transaction (t.raw): on PostgreSQL it begins the transaction on a
+// connection of its own, whose pgx connection a COPY then uses inside the
+// same transaction. Elsewhere it is inTx, and t.raw is nil.
+func (db *DB) inRawTx(ctx context.Context, fn func(*tx) error) error {
+	if db.dialect.name != "postgres" {
+		return db.inTx(ctx, true, fn)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return dbErr(err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr(err)
+	}
+	t := &tx{Tx: sqlTx, d: db.dialect, raw: conn.Raw}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return dbErr(err)

@@ -107,7 +107,9 @@ func (db *DB) ImportIncidents(ctx context.Context, agencyID string, batch []*hav
 	if err := db.bulkPragmas(ctx); err != nil {
 		return res, err
 	}
-	err := db.inTx(ctx, true, func(t *tx) error {
+	// On PostgreSQL the rows go in with COPY, on the transaction's own
+	// connection (inRawTx, insertIncidents).
+	err := db.inRawTx(ctx, func(t *tx) error {
 		imported = imported[:0]
 		ag, err := loadNumberAgency(ctx, t, agencyID)
 		if err != nil {

@@ -144,10 +144,14 @@ func TestInsertIncidentsPGStoresWhatValuesStores(t *testing.T) {
 	db, ag := openPGBulk(t)
 	ctx := context.Background()
 	rows := pgBulkRows(t, ag.ID)
-	write := func(insert func(context.Context, *tx, []incidentInsert) error) []string {
+	write := func(insert func(context.Context, *tx, []incidentInsert) error, raw bool) []string {
 		t.Helper()
 		var got []string
-		err := db.inTx(ctx, true, func(t *tx) error {
+		begin := func(fn func(*tx) error) error { return db.inTx(ctx, true, fn) }
+		if raw {
+			begin = func(fn func(*tx) error) error { return db.inRawTx(ctx, fn) }
+		}
+		err := begin(func(t *tx) error {
 			if err := insert(ctx, t, rows); err != nil {
 				return err
 			}
@@ -162,22 +166,25 @@ func TestInsertIncidentsPGStoresWhatValuesStores(t *testing.T) {
 		}
 		return got
 	}
-	want := write(insertIncidentsValues)
+	want := write(insertIncidentsValues, false)
 	if len(want) != len(rows) {
 		t.Fatalf("multi-row path stored %d rows, want %d", len(want), len(rows))
 	}
 	for _, tc := range []struct {
 		name   string
 		insert func(context.Context, *tx, []incidentInsert) error
+		raw    bool
 	}{
-		{"chunks of 2", func(ctx context.Context, t *tx, r []incidentInsert) error { return insertIncidentsPG(ctx, t, r, 2) }},
+		{"chunks of 2", func(ctx context.Context, t *tx, r []incidentInsert) error { return insertIncidentsPG(ctx, t, r, 2) }, false},
 		{"one chunk", func(ctx context.Context, t *tx, r []incidentInsert) error {
 			return insertIncidentsPG(ctx, t, r, len(r))
-		}},
-		{"insertIncidents", insertIncidents},
+		}, false},
+		{"insertIncidents", insertIncidents, false},
+		{"COPY", copyIncidentsPG, true},
+		{"insertIncidents in a raw transaction (COPY)", insertIncidents, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := write(tc.insert)
+			got := write(tc.insert, tc.raw)
 			if !slices.Equal(got, want) {
 				t.Errorf("stored rows differ from the multi-row path's:\n got %q\nwant %q", got, want)
 			}
@@ -235,12 +242,17 @@ func TestInsertIncidentsPGErrors(t *testing.T) {
 	} {
 		for _, path := range []struct {
 			name  string
-			chunk int
-		}{{"one chunk", pgIncidentChunk}, {"chunks of 2", 2}} {
+			chunk int // 0: COPY
+		}{{"one chunk", pgIncidentChunk}, {"chunks of 2", 2}, {"COPY", 0}} {
 			t.Run(tc.name+"/"+path.name, func(t *testing.T) {
 				rows := pgBulkRows(t, ag.ID)[1:]
 				tc.change(rows)
-				err := db.inTx(ctx, true, func(t *tx) error { return insertIncidentsPG(ctx, t, rows, path.chunk) })
+				var err error
+				if path.chunk == 0 {
+					err = db.inRawTx(ctx, func(t *tx) error { return copyIncidentsPG(ctx, t, rows) })
+				} else {
+					err = db.inTx(ctx, true, func(t *tx) error { return insertIncidentsPG(ctx, t, rows, path.chunk) })
+				}
 				if got := haven.ErrorCode(err); got != tc.code {
 					t.Fatalf("error code = %q (%v), want %q", got, err, tc.code)
 				}
