@@ -49,6 +49,25 @@ type DirectoryImportOptions struct {
 	// place of a confidential location's name. Without one the label is
 	// kept from before, or taken from its address (city, else region).
 	AreaLabels map[string]string
+	// Replace makes the agency's directory what the data says: a service
+	// of the agency's that the data no longer has is retired (its status
+	// becomes defunct: referrals name it, so it is kept, and the finder and
+	// the service search stop listing it; a later import of it brings it
+	// back as the data says), and a detail record (replaceRemoved: a
+	// service at a location, phone, schedule, address, …) it no longer has
+	// is deleted. Organizations, programs and locations are kept: services
+	// and shelter histories point at them, and without their links they
+	// show nowhere. Shared taxonomies and terms are never touched.
+	Replace bool
+}
+
+// replaceRemoved are the kinds a Replace import deletes when the data no
+// longer has them: details that only hang off other records.
+var replaceRemoved = map[string]bool{
+	"attribute": true, "service_at_location": true, "phone": true, "contact": true, "address": true,
+	"schedule": true, "funding": true, "service_area": true, "required_document": true, "language": true,
+	"accessibility": true, "metadata": true, "meta_table_description": true, "cost_option": true,
+	"organization_identifier": true,
 }
 
 // DirectoryCounts is what an import did.
@@ -59,10 +78,14 @@ type DirectoryCounts struct {
 	Confidential int            `json:"confidential_locations"` // of the agency, after the import
 	Reclassified int            `json:"reclassified_locations"` // locations whose confidentiality or area label changed
 	ByKind       map[string]int `json:"by_kind"`                // records created or updated, per table
+	Retired      int            `json:"retired"`                // services marked defunct (Replace)
+	Removed      int            `json:"removed"`                // detail records deleted (Replace)
 }
 
 // Changed reports whether the import changed anything.
-func (c DirectoryCounts) Changed() bool { return c.Created+c.Updated+c.Reclassified > 0 }
+func (c DirectoryCounts) Changed() bool {
+	return c.Created+c.Updated+c.Reclassified+c.Retired+c.Removed > 0
+}
 
 // docTable is one table of a Document, found by reflection over its
 // fields: the resource name is the field's JSON name.
@@ -102,8 +125,9 @@ func (db *DB) ImportDirectory(ctx context.Context, agencyID string, doc *hsds.Do
 // one transaction. A record identical to the stored one is left alone (a
 // second import of the same data changes nothing); an id another agency
 // owns is refused (an identical taxonomy or term is shared). Records not
-// in doc are kept. Afterwards every location of the agency is classified
-// confidential or not, and the import is audited (directory.import).
+// in doc are kept, unless opts.Replace says otherwise. Afterwards every
+// location of the agency is classified confidential or not, and the import
+// is audited (directory.import).
 func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *hsds.Document, opts DirectoryImportOptions) (DirectoryCounts, error) {
 	counts := DirectoryCounts{ByKind: map[string]int{}}
 	if doc == nil {
@@ -171,6 +195,13 @@ func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *
 				}
 			}
 		}
+		if opts.Replace {
+			retired, removed, err := replaceMissing(ctx, t, agencyID, doc, now)
+			if err != nil {
+				return err
+			}
+			counts.Retired, counts.Removed = retired, removed
+		}
 		n, changed, err := classifyLocations(ctx, t, agencyID, opts)
 		if err != nil {
 			return err
@@ -181,6 +212,10 @@ func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *
 		}
 		details := map[string]string{"created": fmt.Sprint(counts.Created), "updated": fmt.Sprint(counts.Updated),
 			"unchanged": fmt.Sprint(counts.Unchanged), "confidential_locations": fmt.Sprint(n), "reclassified_locations": fmt.Sprint(changed)}
+		if opts.Replace {
+			details["replace"] = "true"
+			details["retired"], details["removed"] = fmt.Sprint(counts.Retired), fmt.Sprint(counts.Removed)
+		}
 		return db.appendAudit(ctx, t, auditEntry(ctx, string(access.DirectoryImport), audit.Allowed, "agency", agencyID, agencyID,
 			basisLabel(d), details))
 	})
@@ -195,6 +230,59 @@ func (db *DB) ImportDirectoryOptions(ctx context.Context, agencyID string, doc *
 		}
 	}
 	return counts, nil
+}
+
+// replaceMissing retires the agency's services that doc lacks and deletes
+// its detail records (replaceRemoved) that doc lacks; see
+// DirectoryImportOptions.Replace. It returns how many of each.
+func replaceMissing(ctx context.Context, t *tx, agencyID string, doc *hsds.Document, now time.Time) (retired, removed int, err error) {
+	inDoc := map[string]bool{} // kind + "/" + id
+	dv := reflect.ValueOf(doc).Elem()
+	for _, tb := range docTables {
+		rows := dv.Field(tb.field)
+		for i := 0; i < rows.Len(); i++ {
+			inDoc[tb.kind+"/"+rows.Index(i).FieldByName("ID").String()] = true
+		}
+	}
+	type stored struct{ kind, id, data string }
+	all, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (stored, error) {
+		var r stored
+		return r, s.Scan(&r.kind, &r.id, &r.data)
+	}, `SELECT kind, id, data FROM directory_records WHERE agency_id = ? ORDER BY kind, id`, agencyID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range all {
+		if inDoc[r.kind+"/"+r.id] {
+			continue
+		}
+		switch {
+		case r.kind == "service":
+			var sv hsds.Service
+			if err := json.Unmarshal([]byte(r.data), &sv); err != nil {
+				return 0, 0, haven.Internal(fmt.Errorf("stored service %s: %w", r.id, err))
+			}
+			if sv.Status == hsds.StatusDefunct {
+				continue
+			}
+			sv.Status = hsds.StatusDefunct
+			data, err := json.Marshal(sv)
+			if err != nil {
+				return 0, 0, haven.Internal(err)
+			}
+			if _, err := t.exec(ctx, `UPDATE directory_records SET data = ?, modified_at = ? WHERE kind = ? AND id = ?`,
+				string(data), now, r.kind, r.id); err != nil {
+				return 0, 0, err
+			}
+			retired++
+		case replaceRemoved[r.kind]:
+			if _, err := t.exec(ctx, `DELETE FROM directory_records WHERE kind = ? AND id = ?`, r.kind, r.id); err != nil {
+				return 0, 0, err
+			}
+			removed++
+		}
+	}
+	return retired, removed, nil
 }
 
 // classifyLocations decides, for every location of the agency, whether it
@@ -260,7 +348,11 @@ func classifyLocations(ctx context.Context, t *tx, agencyID string, opts Directo
 	for _, l := range doc.Locations {
 		old, had := stored[l.ID]
 		r := locRow{marked: old.marked || marked[l.ID], label: old.label}
-		r.conf = r.marked || shelterLocations[l.ID]
+		// Once confidential, always: a later import that no longer ties the
+		// location to a shelter service (the service retired by a Replace
+		// import, its tag or link dropped or changed) must not publish an
+		// address that was kept secret.
+		r.conf = old.conf || r.marked || shelterLocations[l.ID]
 		if lbl := strings.TrimSpace(opts.AreaLabels[l.ID]); lbl != "" {
 			r.label = lbl
 		} else if r.label == "" {

@@ -191,9 +191,13 @@ func searchEntries(doc *hsds.Document, locs map[string]shelterLocation, zones ma
 	for _, l := range doc.Locations {
 		locations[l.ID] = l
 	}
+	// A service the directory says is inactive or defunct is not listed
+	// (as the finder does): nobody should be sent to it.
 	services := map[string]hsds.Service{}
 	for _, s := range doc.Services {
-		services[s.ID] = s
+		if s.Status != hsds.StatusInactive && s.Status != hsds.StatusDefunct {
+			services[s.ID] = s
+		}
 	}
 	located := map[string]bool{}
 	var out []shelter.Entry
@@ -226,7 +230,7 @@ func searchEntries(doc *hsds.Document, locs map[string]shelterLocation, zones ma
 		out = append(out, e)
 	}
 	for _, sv := range doc.Services {
-		if located[sv.ID] {
+		if _, listed := services[sv.ID]; !listed || located[sv.ID] {
 			continue
 		}
 		out = append(out, shelter.Entry{ServiceID: sv.ID, ServiceName: sv.Name, Phones: phones[sv.ID], Terms: terms[sv.ID],
