@@ -22,7 +22,7 @@ const problemsShown = 100
 
 var importHSDSCommand = &command{
 	name:     "import hsds",
-	synopsis: "--agency SLUG [--confidential ID,…] [--area-label ID=LABEL,…] [--json] [flags] PATH",
+	synopsis: "--agency SLUG [--replace] [--confidential ID,…] [--area-label ID=LABEL,…] [--json] [flags] PATH",
 	summary:  "import the agency's resource directory from Open Referral HSDS 3.0 data",
 	about: `Imports PATH into the agency's resource directory: PATH is an HSDS 3.0 JSON
 document (one organization, service, location, … with what it nests, a list
@@ -35,6 +35,15 @@ Records are stored by their HSDS id, in one transaction, by the system actor
 changes nothing and says so; a changed record is updated; records not in
 PATH are kept. An id already in another agency's directory is refused (the
 same taxonomy or term, unchanged, may be shared).
+
+--replace makes the directory what PATH says, for a feed that is the
+agency's whole directory: a service PATH no longer has is retired — its
+status becomes "defunct", so the finder and the service search stop
+showing it, while referrals that name it still can (importing it again
+brings it back) — and the details PATH no longer has (services at
+locations, phones, schedules, addresses, attributes, contacts, …) are
+deleted. Organizations, programs and locations are kept (services and
+shelter histories point at them); shared taxonomies are never touched.
 
 Every location of a service tagged with the haven-dv terms emergency_shelter
 or transitional_housing is confidential: its address, coordinates,
@@ -55,7 +64,8 @@ mistake.`,
 		f.String(&o.agency, "agency", "", "SLUG", "The agency whose directory this is (required).")
 		f.String(&o.confidential, "confidential", "", "ID,…", "Location ids to mark confidential, besides the shelters'.")
 		f.String(&o.areaLabels, "area-label", "", "ID=LABEL,…", "Area labels of locations, shown in place of a confidential location's name.")
-		f.Bool(&o.json, "json", false, `Print one JSON object on standard output: {"created": N, "updated": N, "unchanged": N, "confidential_locations": N, "by_kind": {…}}.`)
+		f.Bool(&o.replace, "replace", false, "Retire the agency's services that PATH no longer has and delete the details it no longer has (see above).")
+		f.Bool(&o.json, "json", false, `Print one JSON object on standard output: {"created": N, "updated": N, "unchanged": N, "confidential_locations": N, "retired": N, "removed": N, "by_kind": {…}}.`)
 		f.Operands(&o.paths)
 		return func(ctx context.Context) error {
 			if err := f.required("agency"); err != nil {
@@ -78,12 +88,12 @@ mistake.`,
 
 type hsdsImportOptions struct {
 	agency, confidential, areaLabels string
-	json                             bool
+	json, replace                    bool
 	paths                            []string
 }
 
 func (o hsdsImportOptions) storeOptions() (store.DirectoryImportOptions, error) {
-	var opts store.DirectoryImportOptions
+	opts := store.DirectoryImportOptions{Replace: o.replace}
 	for _, id := range strings.Split(o.confidential, ",") {
 		if id = strings.TrimSpace(id); id != "" {
 			opts.Confidential = append(opts.Confidential, id)
@@ -181,8 +191,12 @@ func importHSDS(ctx context.Context, e *env, o hsdsImportOptions, opts store.Dir
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
 	}
 	sort.Strings(kinds)
-	fmt.Fprintf(e.stdout, "Imported %s into %s's directory: %d created, %d updated, %d unchanged (%s); %d locations reclassified; %d confidential locations.\n",
-		path, agency.Slug, c.Created, c.Updated, c.Unchanged, strings.Join(kinds, ", "), c.Reclassified, c.Confidential)
+	replaced := ""
+	if opts.Replace {
+		replaced = fmt.Sprintf(" %d services retired (defunct), %d records removed;", c.Retired, c.Removed)
+	}
+	fmt.Fprintf(e.stdout, "Imported %s into %s's directory: %d created, %d updated, %d unchanged (%s);%s %d locations reclassified; %d confidential locations.\n",
+		path, agency.Slug, c.Created, c.Updated, c.Unchanged, strings.Join(kinds, ", "), replaced, c.Reclassified, c.Confidential)
 	return nil
 }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"archive/zip"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +30,16 @@ func TestImportExportHSDS(t *testing.T) {
 		if err := os.WriteFile(fixture, []byte(hsdstest.FixtureWithTaxonomy()), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		// The fixture without the legal clinic and its service at location.
+		fewer := filepath.Join(dir, "fewer.json")
+		less := hsdstest.Fixture()
+		less.Services = slices.DeleteFunc(less.Services, func(s hsds.Service) bool { return s.ID == hsdstest.LegalID })
+		less.ServiceAtLocations = slices.DeleteFunc(less.ServiceAtLocations, func(s hsds.ServiceAtLocation) bool { return s.ID == hsdstest.LegalSALID })
+		if b, err := json.Marshal(less); err != nil {
+			t.Fatal(err)
+		} else if err := os.WriteFile(fewer, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		broken := filepath.Join(dir, "broken")
 		if err := os.MkdirAll(broken, 0o700); err != nil {
 			t.Fatal(err)
@@ -46,6 +58,11 @@ func TestImportExportHSDS(t *testing.T) {
 			{"again as json", []string{"import", "hsds", "--agency", "harbor-house", "--json", fixture}, false, `"created":0`, ""},
 			{"mark the office", []string{"import", "hsds", "--agency", "harbor-house", "--confidential", hsdstest.OfficeLocID,
 				"--area-label", hsdstest.OfficeLocID + "=Town centre", fixture}, false, "1 locations reclassified; 2 confidential", ""},
+			{"fewer records", []string{"import", "hsds", "--agency", "harbor-house", fewer}, false, "Nothing changed", ""},
+			{"fewer records, replace", []string{"import", "hsds", "--agency", "harbor-house", "--replace", fewer}, false,
+				"1 services retired (defunct), 1 records removed;", ""},
+			{"replace again as json", []string{"import", "hsds", "--agency", "harbor-house", "--replace", "--json", fewer}, false, `"retired":0,"removed":0`, ""},
+			{"all records again", []string{"import", "hsds", "--agency", "harbor-house", fixture}, false, "1 created, 1 updated", ""},
 			{"another agency's ids", []string{"import", "hsds", "--agency", "metro-pd", fixture}, true, "", "belongs to another agency"},
 			{"broken package", []string{"import", "hsds", "--agency", "metro-pd", broken}, true, "", "services.csv:2"},
 			{"no such path", []string{"import", "hsds", "--agency", "metro-pd", filepath.Join(dir, "nope")}, true, "", "cannot read"},
