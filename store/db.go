@@ -309,12 +309,16 @@ func (db *DB) inTx(ctx context.Context, writable bool, fn func(*tx) error) error
 	if err != nil {
 		return dbErr(err)
 	}
-	t := &tx{Tx: sqlTx, d: db.dialect}
+	return finishTx(&tx{Tx: sqlTx, d: db.dialect}, fn)
+}
+
+// finishTx runs fn in t, then commits, or rolls back when fn fails.
+func finishTx(t *tx, fn func(*tx) error) error {
 	if err := fn(t); err != nil {
-		_ = sqlTx.Rollback()
+		_ = t.Rollback()
 		return dbErr(err)
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := t.Commit(); err != nil {
 		return dbErr(err)
 	}
 	return nil
@@ -337,15 +341,7 @@ func (db *DB) inRawTx(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return dbErr(err)
 	}
-	t := &tx{Tx: sqlTx, d: db.dialect, raw: conn.Raw}
-	if err := fn(t); err != nil {
-		_ = sqlTx.Rollback()
-		return dbErr(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return dbErr(err)
-	}
-	return nil
+	return finishTx(&tx{Tx: sqlTx, d: db.dialect, raw: conn.Raw}, fn)
 }
 
 // dbErr turns driver errors into Haven errors: ours pass through, unique

@@ -236,30 +236,12 @@ func benchImport(ctx context.Context, e *env, o benchOptions) error {
 // table of a new database, less the time of the same tool run importing
 // nothing (start-up, opening the database).
 func benchSQLite3(ctx context.Context, bin, tmp, csvPath string) (benchResult, error) {
-	var user, sys time.Duration
-	run := func(db, script string) (time.Duration, error) {
-		cmd := exec.CommandContext(ctx, bin, db)
-		cmd.Stdin = strings.NewReader(script)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		if cmd.ProcessState != nil {
-			user, sys = cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime()
-		}
-		if err == nil && stderr.Len() > 0 {
-			err = fmt.Errorf("%s", strings.TrimSpace(stderr.String()))
-		}
-		return d, err
-	}
-	empty, err := run(filepath.Join(tmp, "empty.db"), ".mode csv\n")
+	empty, _, _, err := runSQLite3(ctx, bin, filepath.Join(tmp, "empty.db"), ".mode csv\n")
 	if err != nil {
 		return benchResult{}, err
 	}
 	bare := filepath.Join(tmp, "bare.db")
-	d, err := run(bare, ".mode csv\n.import '"+strings.ReplaceAll(csvPath, "'", "''")+"' bare\n")
-	importUser, importSys := user, sys
+	d, importUser, importSys, err := runSQLite3(ctx, bin, bare, ".mode csv\n.import '"+strings.ReplaceAll(csvPath, "'", "''")+"' bare\n")
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -273,6 +255,26 @@ func benchSQLite3(ctx context.Context, bin, tmp, csvPath string) (benchResult, e
 		return benchResult{}, fmt.Errorf("counting the imported rows: %v", err)
 	}
 	return benchResult{name: "sqlite3 .import (bare table)", rows: n, elapsed: max(d-empty, time.Microsecond), user: importUser, sys: importSys}, nil
+}
+
+// runSQLite3 runs the sqlite3 tool bin on the database db with script on
+// its standard input, and returns its wall, user and system time. Anything
+// the tool writes on standard error is an error.
+func runSQLite3(ctx context.Context, bin, db, script string) (wall, user, sys time.Duration, err error) {
+	cmd := exec.CommandContext(ctx, bin, db)
+	cmd.Stdin = strings.NewReader(script)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall = time.Since(start)
+	if err == nil && stderr.Len() > 0 {
+		err = fmt.Errorf("%s", strings.TrimSpace(stderr.String()))
+	}
+	if cmd.ProcessState != nil {
+		user, sys = cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime()
+	}
+	return wall, user, sys, err
 }
 
 // benchIndexes are secondary indexes for the sqlite3 tool's indexed
@@ -336,31 +338,15 @@ func benchSQLite3Indexed(ctx context.Context, bin, tmp, csvPath string) (benchRe
 	}
 	ddl := benchIndexDDL(header)
 	db := filepath.Join(tmp, "indexed.db")
-	run := func(script string) (time.Duration, time.Duration, time.Duration, error) {
-		cmd := exec.CommandContext(ctx, bin, db)
-		cmd.Stdin = strings.NewReader(script)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		if err == nil && stderr.Len() > 0 {
-			err = fmt.Errorf("%s", strings.TrimSpace(stderr.String()))
-		}
-		if err != nil || cmd.ProcessState == nil {
-			return 0, 0, 0, err
-		}
-		return d, cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime(), nil
-	}
-	if _, _, _, err := run(ddl); err != nil {
+	if _, _, _, err := runSQLite3(ctx, bin, db, ddl); err != nil {
 		return benchResult{}, fmt.Errorf("creating the table: %v", err)
 	}
-	empty, _, _, err := run(".mode csv\n")
+	empty, _, _, err := runSQLite3(ctx, bin, db, ".mode csv\n")
 	if err != nil {
 		return benchResult{}, err
 	}
 	// The same page cache as Haven's imports (store's bulkCacheKiB).
-	d, user, sys, err := run("PRAGMA cache_size = -32768;\n.mode csv\n.import --skip 1 '" + strings.ReplaceAll(csvPath, "'", "''") + "' t\n")
+	d, user, sys, err := runSQLite3(ctx, bin, db, "PRAGMA cache_size = -32768;\n.mode csv\n.import --skip 1 '" + strings.ReplaceAll(csvPath, "'", "''") + "' t\n")
 	if err != nil {
 		return benchResult{}, err
 	}
