@@ -346,7 +346,7 @@ func benchSQLite3Indexed(ctx context.Context, bin, tmp, csvPath string) (benchRe
 		return benchResult{}, err
 	}
 	// The same page cache as Haven's imports (store's bulkCacheKiB).
-	d, user, sys, err := runSQLite3(ctx, bin, db, "PRAGMA cache_size = -32768;\n.mode csv\n.import --skip 1 '" + strings.ReplaceAll(csvPath, "'", "''") + "' t\n")
+	d, user, sys, err := runSQLite3(ctx, bin, db, "PRAGMA cache_size = -32768;\n.mode csv\n.import --skip 1 '"+strings.ReplaceAll(csvPath, "'", "''")+"' t\n")
 	if err != nil {
 		return benchResult{}, err
 	}
