@@ -285,6 +285,81 @@ func replaceMissing(ctx context.Context, t *tx, agencyID string, doc *hsds.Docum
 	return retired, removed, nil
 }
 
+// shelterLocationIDs are the ids of doc's locations that its tags make a
+// shelter's: a service at the location, or the location itself, carries a
+// confidential term (emergency_shelter, transitional_housing).
+func shelterLocationIDs(doc *hsds.Document) map[string]bool {
+	shelterServices := map[string]bool{}
+	out := map[string]bool{}
+	for _, a := range doc.Attributes {
+		if confidentialTerms[a.TaxonomyTermID] {
+			shelterServices[a.LinkID] = true
+			out[a.LinkID] = true // a location tagged itself
+		}
+	}
+	for _, sal := range doc.ServiceAtLocations {
+		if shelterServices[sal.ServiceID] {
+			out[sal.LocationID] = true
+		}
+	}
+	return out
+}
+
+// PublishLocation makes a confidential location of the agency public
+// again, with a reason, audited (directory.publish_location). It is the
+// one way back, since no import ever makes a location public: for a
+// location marked by mistake, or one that no longer houses a shelter. It
+// is refused while the directory's tags still make it a shelter's (a
+// shelter service at it, or its own shelter tag): drop the tag first, in
+// the agency's data. The agency's administrator or a system process may,
+// as for an import. A location already public is left as it is.
+func (db *DB) PublishLocation(ctx context.Context, agencyID, locationID, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return haven.FieldErrorf(haven.EINVALID, "reason", "say why this location may be public (1–500 characters): the audit log keeps it")
+	}
+	actor := haven.ActorFromContext(ctx)
+	d := access.Decide(actor, access.DirectoryImport, access.Target{AgencyID: agencyID, Now: db.now()})
+	if !d.Allow {
+		return haven.Errorf(haven.EFORBIDDEN, "%s", d.Reason)
+	}
+	changed := false
+	err := db.inTx(ctx, true, func(t *tx) error {
+		var conf bool
+		err := t.queryRow(ctx, `SELECT confidential FROM directory_locations WHERE id = ? AND agency_id = ?`, locationID, agencyID).Scan(&conf)
+		if err == sql.ErrNoRows {
+			return haven.FieldErrorf(haven.ENOTFOUND, "location", "the agency's directory has no location %q", locationID)
+		} else if err != nil {
+			return err
+		}
+		if !conf {
+			return nil
+		}
+		doc, _, err := loadDirectory(ctx, t, agencyID)
+		if err != nil {
+			return err
+		}
+		if shelterLocationIDs(doc)[locationID] {
+			return haven.FieldErrorf(haven.EINVALID, "location",
+				"location %s is a shelter's by the directory's own tags (an emergency_shelter or transitional_housing term on it or on a service at it): it stays confidential; remove the tag in the agency's data and import it first", locationID)
+		}
+		if _, err := t.exec(ctx, `UPDATE directory_locations SET confidential = ?, marked = ? WHERE id = ?`, false, false, locationID); err != nil {
+			return err
+		}
+		changed = true
+		return db.appendAudit(ctx, t, auditEntry(ctx, "directory.publish_location", audit.Allowed, "location", locationID, agencyID,
+			basisLabel(d), map[string]string{"reason": reason}))
+	})
+	if err != nil {
+		return dbErr(err)
+	}
+	if changed {
+		db.directoryChanged()
+		return db.RefreshShelterIndex(ctx)
+	}
+	return nil
+}
+
 // classifyLocations decides, for every location of the agency, whether it
 // is confidential and its area label; it reports how many are confidential
 // and how many rows changed.
@@ -293,19 +368,7 @@ func classifyLocations(ctx context.Context, t *tx, agencyID string, opts Directo
 	if err != nil {
 		return 0, 0, err
 	}
-	shelterServices := map[string]bool{}
-	shelterLocations := map[string]bool{}
-	for _, a := range doc.Attributes {
-		if confidentialTerms[a.TaxonomyTermID] {
-			shelterServices[a.LinkID] = true
-			shelterLocations[a.LinkID] = true // a location tagged itself
-		}
-	}
-	for _, sal := range doc.ServiceAtLocations {
-		if shelterServices[sal.ServiceID] {
-			shelterLocations[sal.LocationID] = true
-		}
-	}
+	shelterLocations := shelterLocationIDs(doc)
 	marked := map[string]bool{}
 	for _, id := range opts.Confidential {
 		marked[id] = true

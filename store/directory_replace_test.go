@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/haven-dv/haven"
 	"github.com/haven-dv/haven/hsds"
 	"github.com/haven-dv/haven/hsds/hsdstest"
 	"github.com/haven-dv/haven/shelter"
@@ -227,6 +229,88 @@ func TestConfidentialLocationStaysConfidential(t *testing.T) {
 		}
 		if js := mustJSON(t, pub); len(leaks(js)) > 0 || strings.Contains(js, hsdstest.ShelterStreet) {
 			t.Errorf("public directory leaks %v", leaks(js))
+		}
+	})
+}
+
+// PublishLocation is the one way back from confidential: the agency's
+// administrator, with a reason, audited; never for a location its tags
+// make a shelter's; and an import afterwards leaves it public.
+func TestPublishLocation(t *testing.T) {
+	eachShelterWorld(t, 0, func(t *testing.T, w *shelterWorld) {
+		sys, hh := storetest.System(), w.staff.AgencyID
+		// The office marked confidential by mistake.
+		if _, err := w.db.ImportDirectoryOptions(sys, hh, hsdstest.Fixture(),
+			store.DirectoryImportOptions{Confidential: []string{hsdstest.OfficeLocID}}); err != nil {
+			t.Fatal(err)
+		}
+		confidential := func() map[string]bool {
+			t.Helper()
+			locs, err := w.db.DirectoryLocations(sys, hh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]bool{}
+			for _, l := range locs {
+				m[l.ID] = l.Confidential
+			}
+			return m
+		}
+		if c := confidential(); !c[hsdstest.OfficeLocID] || !c[hsdstest.ShelterLocID] {
+			t.Fatalf("before: %v", c)
+		}
+		admin := storetest.As(w.admin)
+		other := w.otherStaff.AgencyID
+		tests := []struct {
+			name             string
+			ctx              context.Context
+			agency, loc, why string
+			code             string
+		}{
+			{"the refuge, tagged a shelter", admin, hh, hsdstest.ShelterLocID, "moved", haven.EINVALID},
+			{"no reason", admin, hh, hsdstest.OfficeLocID, "  ", haven.EINVALID},
+			{"shelter staff", storetest.As(w.staff), hh, hsdstest.OfficeLocID, "mistake", haven.EFORBIDDEN},
+			{"another agency's officer", storetest.As(w.off), hh, hsdstest.OfficeLocID, "mistake", haven.EFORBIDDEN},
+			{"for another agency", admin, other, hsdstest.OfficeLocID, "mistake", haven.EFORBIDDEN},
+			{"the location is another agency's", sys, other, hsdstest.OfficeLocID, "mistake", haven.ENOTFOUND},
+			{"no such location", admin, hh, "nope", "mistake", haven.ENOTFOUND},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if got := haven.ErrorCode(w.db.PublishLocation(tt.ctx, tt.agency, tt.loc, tt.why)); got != tt.code {
+					t.Fatalf("code %q, want %q", got, tt.code)
+				}
+			})
+		}
+		if c := confidential(); !c[hsdstest.OfficeLocID] || !c[hsdstest.ShelterLocID] {
+			t.Fatalf("after the refusals: %v", c)
+		}
+		if err := w.db.PublishLocation(admin, hh, hsdstest.OfficeLocID, "marked by mistake: our public office"); err != nil {
+			t.Fatal(err)
+		}
+		if c := confidential(); c[hsdstest.OfficeLocID] || !c[hsdstest.ShelterLocID] {
+			t.Fatalf("after publishing the office: %v", c)
+		}
+		if e := auditFor(t, w.db, "directory.publish_location", "allowed", hsdstest.OfficeLocID); e == nil || e.Details["reason"] != "marked by mistake: our public office" {
+			t.Errorf("audit entry: %+v", e)
+		}
+		pub, _, err := w.db.PublicDirectory(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if js := mustJSON(t, pub); !strings.Contains(js, hsdstest.OfficeStreet) || len(leaks(js)) > 0 {
+			t.Errorf("public directory: office shown %v, leaks %v", strings.Contains(js, hsdstest.OfficeStreet), leaks(js))
+		}
+		// A plain import afterwards leaves it public; publishing it again
+		// is nothing to do.
+		if _, err := w.db.ImportDirectory(sys, hh, hsdstest.Fixture()); err != nil {
+			t.Fatal(err)
+		}
+		if c := confidential(); c[hsdstest.OfficeLocID] {
+			t.Error("an import made the office confidential again")
+		}
+		if err := w.db.PublishLocation(admin, hh, hsdstest.OfficeLocID, "again"); err != nil {
+			t.Errorf("publishing a public location: %v", err)
 		}
 	})
 }

@@ -76,6 +76,7 @@ func commands() []*command {
 		importHSDSCommand,
 		importBoundariesCommand,
 		exportHSDSCommand,
+		directoryPublishLocationCommand,
 		benchImportCommand,
 		riskInstrumentsCommand,
 		riskValidateCommand,

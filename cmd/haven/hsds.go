@@ -200,6 +200,53 @@ func importHSDS(ctx context.Context, e *env, o hsdsImportOptions, opts store.Dir
 	return nil
 }
 
+var directoryPublishLocationCommand = &command{
+	name:     "directory publish-location",
+	synopsis: "--agency SLUG --location ID --reason TEXT [flags]",
+	summary:  "make a confidential location of the agency's directory public again",
+	about: `Makes the location ID of the agency's resource directory public: its address
+and coordinates are then shown by the public HSDS API, the finder and
+'haven export hsds'. No import ever does this — once confidential, a
+location stays so whatever later data says — so this is the one way back,
+for a location marked confidential by mistake or one that no longer houses
+a shelter.
+
+It is refused while the directory's own tags make the location a shelter's
+(the haven-dv term emergency_shelter or transitional_housing on it or on a
+service at it): remove the tag in the agency's data and import it first.
+--reason is kept in the audit log (directory.publish_location). A location
+already public is left as it is. Exits 0 when done, 1 when refused, 2 for a
+usage mistake.`,
+	common: true,
+	setup: func(f *flagSet, e *env) func(context.Context) error {
+		var slug, location, reason string
+		f.String(&slug, "agency", "", "SLUG", "The agency whose directory holds the location (required).")
+		f.String(&location, "location", "", "ID", "The location's HSDS id (required).")
+		f.String(&reason, "reason", "", "TEXT", "Why it may be public, for the audit log (required).")
+		return func(ctx context.Context) error {
+			for _, name := range []string{"agency", "location", "reason"} {
+				if err := f.required(name); err != nil {
+					return err
+				}
+			}
+			db, err := e.openDB(ctx, e.common.data, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := agencyBySlug(ctx, db, slug)
+			if err != nil {
+				return err
+			}
+			if err := db.PublishLocation(ctx, a.ID, strings.TrimSpace(location), reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Location %s of %s's directory is public.\n", strings.TrimSpace(location), a.Slug)
+			return nil
+		}
+	},
+}
+
 var exportHSDSCommand = &command{
 	name:     "export hsds",
 	synopsis: "--agency SLUG --out DIR|FILE.zip [--include-confidential] [flags]",
