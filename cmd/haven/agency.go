@@ -98,15 +98,11 @@ sessions already signed in, and is recorded in the audit log.`,
 			if !f.isSet("on") {
 				return usageErrorf("--on is required: --on=true to require a second factor, --on=false to make it optional (or set HAVEN_ON)")
 			}
-			db, err := e.openDB(ctx, e.common.data, nil)
+			db, a, err := e.openAgency(ctx, slug)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := agencyBySlug(ctx, db, slug)
-			if err != nil {
-				return err
-			}
 			if err := db.SetRequireMFA(ctx, a.ID, on); err != nil {
 				return err
 			}

@@ -65,15 +65,11 @@ log. Prints the agency's settings afterwards.`,
 			if s.HotlineName == nil && s.HotlinePhone == nil && s.PartnerSlug == nil && s.ConsentDays == nil {
 				return usageErrorf("nothing to change: give --hotline-name, --hotline-phone, --partner or --consent-days")
 			}
-			db, err := e.openDB(ctx, e.common.data, nil)
+			db, a, err := e.openAgency(ctx, slug)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := agencyBySlug(ctx, db, slug)
-			if err != nil {
-				return err
-			}
 			if a, err = db.UpdateAgencySettings(ctx, a.ID, s); err != nil {
 				return err
 			}

@@ -54,15 +54,11 @@ func importBoundaries(ctx context.Context, e *env, agency, kind, prop, path stri
 	if err != nil {
 		return haven.Errorf(haven.EINVALID, "%s: %s", path, haven.ErrorMessage(err))
 	}
-	db, err := e.openDB(ctx, e.common.data, nil)
+	db, a, err := e.openAgency(ctx, agency)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := agencyBySlug(ctx, db, agency)
-	if err != nil {
-		return err
-	}
 	n, err := db.PutBoundaries(ctx, a.ID, kind, bs)
 	if err != nil {
 		return err

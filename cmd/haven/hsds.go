@@ -229,15 +229,11 @@ usage mistake.`,
 					return err
 				}
 			}
-			db, err := e.openDB(ctx, e.common.data, nil)
+			db, a, err := e.openAgency(ctx, slug)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := agencyBySlug(ctx, db, slug)
-			if err != nil {
-				return err
-			}
 			if err := db.PublishLocation(ctx, a.ID, strings.TrimSpace(location), reason); err != nil {
 				return err
 			}

@@ -224,6 +224,21 @@ func agencyBySlug(ctx context.Context, db *store.DB, slug string) (*haven.Agency
 	return a, err
 }
 
+// openAgency opens the database and finds the agency a command is about;
+// the caller closes the database.
+func (e *env) openAgency(ctx context.Context, slug string) (*store.DB, *haven.Agency, error) {
+	db, err := e.openDB(ctx, e.common.data, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := agencyBySlug(ctx, db, slug)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, a, nil
+}
+
 // userByName names the flag when the user does not exist.
 // openUser opens the database and finds the user a command is about; the
 // caller closes the database.
