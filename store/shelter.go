@@ -241,22 +241,8 @@ func (db *DB) Shelters(ctx context.Context) ([]*shelter.Availability, error) {
 	}
 	var out []*shelter.Availability
 	err := db.inTx(ctx, false, func(t *tx) error {
-		locs := map[string]shelterLocation{}
-		rows, err := t.query(ctx, `SELECT id, agency_id, confidential, area_label FROM directory_locations`)
+		locs, err := directoryLocationMeta(ctx, t)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			var l shelterLocation
-			if err := rows.Scan(&id, &l.agencyID, &l.confidential, &l.label); err != nil {
-				rows.Close()
-				return err
-			}
-			locs[id] = l
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		caps, err := currentCapacities(ctx, t, nil)

@@ -73,22 +73,8 @@ func (db *DB) rebuildShelterIndex(ctx context.Context, h *shelterIndexHolder) er
 		if err != nil {
 			return err
 		}
-		locs := map[string]shelterLocation{}
-		rows, err := t.query(ctx, `SELECT id, agency_id, confidential, area_label FROM directory_locations`)
+		locs, err := directoryLocationMeta(ctx, t)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			var l shelterLocation
-			if err := rows.Scan(&id, &l.agencyID, &l.confidential, &l.label); err != nil {
-				rows.Close()
-				return err
-			}
-			locs[id] = l
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		zones := map[string]*time.Location{}
@@ -122,6 +108,27 @@ func (db *DB) rebuildShelterIndex(ctx context.Context, h *shelterIndexHolder) er
 	}
 	h.x, h.built = x, start
 	return nil
+}
+
+// directoryLocationMeta reads every directory location's owner,
+// confidentiality and area label, by location id.
+func directoryLocationMeta(ctx context.Context, t *tx) (map[string]shelterLocation, error) {
+	type row struct {
+		id string
+		l  shelterLocation
+	}
+	rows, err := queryAll(ctx, t, func(s interface{ Scan(...any) error }) (row, error) {
+		var r row
+		return r, s.Scan(&r.id, &r.l.agencyID, &r.l.confidential, &r.l.label)
+	}, `SELECT id, agency_id, confidential, area_label FROM directory_locations`)
+	if err != nil {
+		return nil, err
+	}
+	locs := make(map[string]shelterLocation, len(rows))
+	for _, r := range rows {
+		locs[r.id] = r.l
+	}
+	return locs, nil
 }
 
 // searchEntries turns the (unredacted) directory into index entries: one
